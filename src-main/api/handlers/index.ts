@@ -1,0 +1,18 @@
+import type { Services } from '../../services';
+import { systemHandlers } from './system';
+import { sourcesHandlers } from './sources';
+import { imagesHandlers } from './images';
+import { manifestsHandlers } from './manifests';
+import { esxiHandlers } from './esxi';
+import type { Handlers } from './types';
+
+/** createHandlers merges every domain's handlers; a missing call is a compile error here. */
+export function createHandlers(services: Services): Handlers {
+  return {
+    ...systemHandlers(services),
+    ...sourcesHandlers(services),
+    ...imagesHandlers(services),
+    ...manifestsHandlers(services),
+    ...esxiHandlers(),
+  };
+}

@@ -1,0 +1,325 @@
+/**
+ * The loopback HTTP transport of the contract, for `labboot console` and tests:
+ * - `POST /api/call/<name>` with a JSON body → the dispatcher's CallResult as JSON;
+ * - `GET /api/events` → Server-Sent Events carrying every contract event;
+ * - everything else → the built renderer (static files, same UI as the Electron window).
+ * Only 127.0.0.1 is bound. Every API request needs the per-run token (`Authorization: Bearer …`);
+ * the Host header must name this server (DNS-rebinding guard) and a browser Origin must be ours
+ * (cross-site request guard).
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { realpath, stat } from 'node:fs/promises';
+import { extname, join, sep } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import type { Dispatcher } from './dispatch';
+import type { EventBus } from '../event-bus';
+import type { Logger } from '../logger';
+
+/** The Content-Security-Policy of the UI, in the browser console and the Electron window alike. */
+export const contentSecurityPolicy = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "font-src 'self'",
+  "connect-src 'self'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+const maxBodyBytes = 4 * 1024 * 1024;
+const heartbeatMs = 15_000;
+
+const contentTypes: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.woff2': 'font/woff2',
+  '.json': 'application/json; charset=utf-8',
+  '.map': 'application/json; charset=utf-8',
+};
+
+export interface ApiHttpServerOptions {
+  dispatcher: Dispatcher;
+  events: EventBus;
+  /** Folder of the built renderer (`out/renderer`); omit to serve the API only. */
+  rendererDir?: string;
+  log?: Logger;
+  /** Fixed token for tests; a random one per run otherwise. */
+  token?: string;
+}
+
+/** ApiHttpServer serves the contract and the UI on 127.0.0.1. */
+export class ApiHttpServer {
+  readonly token: string;
+  private readonly server: Server;
+  private readonly sseClients = new Set<ServerResponse>();
+  private port = 0;
+
+  constructor(private readonly options: ApiHttpServerOptions) {
+    this.token = options.token ?? randomBytes(24).toString('base64url');
+    this.server = createServer((req, res) => {
+      this.handle(req, res).catch((error: unknown) => {
+        options.log?.error('http-api', `request failed: ${String(error)}`);
+        if (!res.headersSent)
+          sendJson(res, 500, {
+            ok: false,
+            error: { code: 'internal', message: 'Internal error.' },
+          });
+        else res.destroy();
+      });
+    });
+    this.server.keepAliveTimeout = 5_000;
+  }
+
+  /** listen binds 127.0.0.1:port (0 picks a free port) and resolves with the port. */
+  async listen(port: number): Promise<number> {
+    await new Promise<void>((resolve, reject) => {
+      const onError = (error: Error): void => reject(error);
+      this.server.once('error', onError);
+      this.server.listen(port, '127.0.0.1', () => {
+        this.server.off('error', onError);
+        resolve();
+      });
+    });
+    this.port = (this.server.address() as AddressInfo).port;
+    return this.port;
+  }
+
+  /** url is the address a person opens, with the token in the fragment (never sent to servers). */
+  get url(): string {
+    return `http://127.0.0.1:${this.port}/#token=${this.token}`;
+  }
+
+  async dispose(): Promise<void> {
+    for (const client of this.sseClients) client.end();
+    this.sseClients.clear();
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    setCommonHeaders(res);
+    if (!this.hostAllowed(req.headers.host)) {
+      sendJson(
+        res,
+        403,
+        denied(
+          'bad-host',
+          'This server only answers requests addressed to 127.0.0.1 or localhost.',
+        ),
+      );
+      return;
+    }
+    const url = new URL(req.url ?? '/', `http://127.0.0.1:${this.port}`);
+    if (url.pathname.startsWith('/api/')) {
+      await this.handleApi(req, res, url);
+      return;
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      sendJson(res, 405, denied('method', 'Only GET and HEAD are allowed here.'));
+      return;
+    }
+    await this.serveStatic(req, res, url.pathname);
+  }
+
+  private async handleApi(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    res.setHeader('Cache-Control', 'no-store');
+    const origin = req.headers.origin;
+    if (origin !== undefined && !this.originAllowed(origin)) {
+      sendJson(
+        res,
+        403,
+        denied(
+          'bad-origin',
+          `Requests from ${origin} are refused; open the console URL LabBoot printed.`,
+        ),
+      );
+      return;
+    }
+    if (!this.tokenValid(req.headers.authorization)) {
+      res.setHeader('WWW-Authenticate', 'Bearer realm="labboot"');
+      sendJson(
+        res,
+        401,
+        denied(
+          'unauthorized',
+          'Missing or wrong token; open the console URL LabBoot printed (it carries the token).',
+        ),
+      );
+      return;
+    }
+    if (url.pathname === '/api/events' && req.method === 'GET') {
+      this.openEventStream(req, res);
+      return;
+    }
+    const match = /^\/api\/call\/([A-Za-z0-9_.-]+)$/.exec(url.pathname);
+    if (match === null || req.method !== 'POST') {
+      sendJson(res, 404, denied('not-found', 'Unknown API path; calls are POST /api/call/<name>.'));
+      return;
+    }
+    if (!(req.headers['content-type'] ?? '').startsWith('application/json')) {
+      sendJson(res, 415, denied('content-type', 'Send the call input as application/json.'));
+      return;
+    }
+    let body: unknown;
+    try {
+      body = await readJsonBody(req);
+    } catch (error) {
+      sendJson(res, 400, denied('bad-json', (error as Error).message));
+      return;
+    }
+    const result = await this.options.dispatcher.call(match[1], body);
+    const status = result.ok ? 200 : statusFor(result.error.code);
+    sendJson(res, status, result);
+  }
+
+  private openEventStream(req: IncomingMessage, res: ServerResponse): void {
+    res.writeHead(200, {
+      'Content-Type': 'text/event-stream; charset=utf-8',
+      'Cache-Control': 'no-store',
+      Connection: 'keep-alive',
+      'X-Accel-Buffering': 'no',
+    });
+    res.write('retry: 1000\n: connected\n\n');
+    this.sseClients.add(res);
+    const subscription = this.options.events.subscribe((name, payload) => {
+      res.write(`event: ${name}\ndata: ${JSON.stringify(payload)}\n\n`);
+    });
+    const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), heartbeatMs);
+    heartbeat.unref();
+    const close = (): void => {
+      clearInterval(heartbeat);
+      subscription.dispose();
+      this.sseClients.delete(res);
+    };
+    req.on('close', close);
+    res.on('close', close);
+  }
+
+  private async serveStatic(
+    req: IncomingMessage,
+    res: ServerResponse,
+    pathname: string,
+  ): Promise<void> {
+    const root = this.options.rendererDir;
+    if (root === undefined) {
+      sendJson(res, 404, denied('no-ui', 'This server has no UI build; run `npm run build`.'));
+      return;
+    }
+    let relative: string;
+    try {
+      relative = decodeURIComponent(pathname === '/' ? '/index.html' : pathname);
+    } catch {
+      sendJson(res, 400, denied('bad-path', 'Malformed path.'));
+      return;
+    }
+    if (relative.includes('\0') || relative.split('/').includes('..')) {
+      sendJson(res, 400, denied('bad-path', 'Malformed path.'));
+      return;
+    }
+    let file: string;
+    try {
+      const realRoot = await realpath(root);
+      file = await realpath(join(realRoot, relative));
+      if (file !== realRoot && !file.startsWith(realRoot + sep)) throw new Error('outside root');
+      const info = await stat(file);
+      if (!info.isFile()) throw new Error('not a file');
+      res.setHeader('Content-Length', info.size);
+    } catch {
+      sendJson(res, 404, denied('not-found', `No such file: ${pathname}`));
+      return;
+    }
+    res.setHeader('Content-Type', contentTypes[extname(file)] ?? 'application/octet-stream');
+    if (file.endsWith('.html')) {
+      res.setHeader('Content-Security-Policy', contentSecurityPolicy);
+      res.setHeader('Cache-Control', 'no-store');
+    } else {
+      res.setHeader('Cache-Control', 'public, max-age=31536000, immutable');
+    }
+    res.writeHead(200);
+    if (req.method === 'HEAD') {
+      res.end();
+      return;
+    }
+    createReadStream(file)
+      .on('error', () => res.destroy())
+      .pipe(res);
+  }
+
+  private hostAllowed(host: string | undefined): boolean {
+    if (host === undefined) return false;
+    return [`127.0.0.1:${this.port}`, `localhost:${this.port}`, `[::1]:${this.port}`].includes(
+      host.toLowerCase(),
+    );
+  }
+
+  private originAllowed(origin: string): boolean {
+    return [`http://127.0.0.1:${this.port}`, `http://localhost:${this.port}`].includes(
+      origin.toLowerCase(),
+    );
+  }
+
+  private tokenValid(header: string | undefined): boolean {
+    if (header === undefined || !header.startsWith('Bearer ')) return false;
+    const given = Buffer.from(header.slice('Bearer '.length).trim());
+    const expected = Buffer.from(this.token);
+    return given.length === expected.length && timingSafeEqual(given, expected);
+  }
+}
+
+function setCommonHeaders(res: ServerResponse): void {
+  res.setHeader('X-Content-Type-Options', 'nosniff');
+  res.setHeader('Referrer-Policy', 'no-referrer');
+  res.setHeader('X-Frame-Options', 'DENY');
+  res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
+  res.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
+}
+
+function denied(
+  code: string,
+  message: string,
+): { ok: false; error: { code: string; message: string } } {
+  return { ok: false, error: { code, message } };
+}
+
+function statusFor(code: string): number {
+  if (code === 'unknown-call') return 404;
+  if (code === 'bad-input') return 400;
+  if (code === 'internal') return 500;
+  return 422;
+}
+
+function sendJson(res: ServerResponse, status: number, value: unknown): void {
+  const body = JSON.stringify(value);
+  res.writeHead(status, {
+    'Content-Type': 'application/json; charset=utf-8',
+    'Content-Length': Buffer.byteLength(body),
+  });
+  res.end(body);
+}
+
+async function readJsonBody(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    const buf = chunk as Buffer;
+    size += buf.length;
+    if (size > maxBodyBytes) throw new Error(`Request body over ${maxBodyBytes} bytes.`);
+    chunks.push(buf);
+  }
+  const text = Buffer.concat(chunks).toString('utf8');
+  if (text.trim() === '') return {};
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new Error('The request body is not valid JSON.');
+  }
+}

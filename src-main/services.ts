@@ -1,0 +1,99 @@
+/**
+ * The composition root: the one place that builds LabBoot's services, in dependency order, and
+ * disposes them in reverse. Electron main, `labboot console`, the CLI and tests all call
+ * `createServices`; no service is a module-level singleton.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { openDatabase, databaseFileName, type Database } from './store/database';
+import { SettingsStore } from './store/settings-store';
+import { EventBus } from './event-bus';
+import { createLogger, type Logger, type LogLevel } from './logger';
+import { DisposableStore } from './lifecycle';
+import { SystemService, type FrontDoor } from './system-service';
+import { UserError } from '../src-shared/errors';
+import { BootResources } from './store/boot-resources';
+import { ManifestStore } from './store/manifest-store';
+import { SourcesService } from './sync/sources-service';
+import { SyncService } from './sync/sync-service';
+
+export interface ServicesConfig {
+  dataDir: string;
+  frontDoor: FrontDoor;
+  /** Where log lines go besides the event stream; the CLI keeps stderr for its own output. */
+  stderrLogLevel?: LogLevel | 'silent';
+}
+
+/** Services is everything a front door needs, plus one `dispose()` that closes it all. */
+export interface Services {
+  readonly config: ServicesConfig;
+  readonly db: Database;
+  readonly events: EventBus;
+  readonly log: Logger;
+  readonly settings: SettingsStore;
+  readonly system: SystemService;
+  /** Boot sources, selections and verified catalogs (issue 3). */
+  readonly sources: SourcesService;
+  /** One sync at a time: verified downloads into the region store. */
+  readonly sync: SyncService;
+  /** Parsed squashfs manifests: show, search, diff. */
+  readonly manifests: ManifestStore;
+  /** Read API for the boot server: images, files, bootloader folders. */
+  readonly bootResources: BootResources;
+  /** Closes sockets, stops transfers and closes the database, in reverse order of creation. */
+  dispose(): Promise<void>;
+}
+
+/** createServices opens the store in `config.dataDir` and builds every service on top of it. */
+export async function createServices(config: ServicesConfig): Promise<Services> {
+  const store = new DisposableStore();
+  try {
+    ensureDataDir(config.dataDir);
+    const events = new EventBus();
+    const log = createLogger({ stderrLevel: config.stderrLogLevel ?? 'info', events });
+    const databasePath = join(config.dataDir, databaseFileName);
+    const db = openDatabase(databasePath);
+    store.addFn(() => {
+      if (db.open) db.close();
+    });
+    const settings = new SettingsStore(db);
+    const system = new SystemService({
+      dataDir: config.dataDir,
+      databasePath,
+      frontDoor: config.frontDoor,
+    });
+    const sources = new SourcesService(db, config.dataDir);
+    const sync = store.add(new SyncService(db, sources, { dataDir: config.dataDir }));
+    const manifests = new ManifestStore(db);
+    const bootResources = new BootResources(db, config.dataDir);
+    return {
+      config,
+      db,
+      events,
+      log,
+      settings,
+      system,
+      sources,
+      sync,
+      manifests,
+      bootResources,
+      dispose: () => store.dispose(),
+    };
+  } catch (error) {
+    await store.dispose();
+    throw error;
+  }
+}
+
+/** ensureDataDir creates the data folder or says in one sentence why it cannot. */
+function ensureDataDir(dir: string): void {
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'error';
+    throw new UserError(
+      `Cannot use ${dir} as the LabBoot data folder (${code}); choose a writable folder with --data or LABBOOT_DATA.`,
+      'data-dir',
+    );
+  }
+}
