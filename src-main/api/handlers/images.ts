@@ -43,23 +43,27 @@ export function imagesHandlers(
     'images.unselect': (input) => sources.unselect(input.images),
     'sync.start': async () => {
       if (sync.running) return { started: false, warning: sources.warning() };
-      // The run continues after this call returns; its outcome arrives as sync.event.
-      const started = new Promise<boolean>((resolve) => {
-        sync
-          .run((e) => {
-            if (e.event === 'start') resolve(true);
-            if (e.event === 'progress') events.emit('sync.progress', e);
-            else events.emit('sync.event', e);
-          })
-          .then(
-            () => resolve(true),
-            (error: unknown) => {
-              log.warn('sync', (error as Error).message);
-              resolve(true);
-            },
-          );
+      // The run goes on after this call returns; its outcome arrives as sync.event. Only a failure
+      // before the first event (another sync holds the lock) is this call's own error.
+      let emitted = false;
+      let firstEvent: () => void = () => undefined;
+      const started = new Promise<void>((resolve) => (firstEvent = resolve));
+      const run = sync.run((e) => {
+        emitted = true;
+        firstEvent();
+        if (e.event === 'progress') events.emit('sync.progress', e);
+        else events.emit('sync.event', e);
       });
-      await started;
+      run.catch((error: unknown) => log.warn('sync', (error as Error).message));
+      await Promise.race([
+        started,
+        run.then(
+          () => undefined,
+          (error: unknown) => {
+            if (!emitted) throw error;
+          },
+        ),
+      ]);
       return { started: true, warning: sources.warning() };
     },
     'sync.cancel': () => ({ cancelled: sync.cancel() }),

@@ -1,0 +1,42 @@
+import type { Command } from 'commander';
+import { SourcesService, toBootSourceView } from '../../sync/sources-service';
+import type { CliContext } from '../context';
+import { formatTable } from '../table';
+import { printSourceWarnings } from './sources';
+
+/** registerCatalog adds `labboot catalog`: what the sources offer, fetched and verified. */
+export function registerCatalog(program: Command, ctx: CliContext): void {
+  program
+    .command('catalog')
+    .description('what the sources offer: fetches and verifies each index and product file')
+    .action(() =>
+      ctx.withServices(async (services) => {
+        printSourceWarnings(ctx, services);
+        const catalogs = await services.sources.fetchCatalogs();
+        const view = catalogs.map((c) => ({
+          source: toBootSourceView(c.source),
+          products: SourcesService.catalogView(c),
+        }));
+        ctx.output(
+          () =>
+            view
+              .map(
+                (c) =>
+                  `${c.source.name} (${c.source.url})\n` +
+                  formatTable(
+                    ['KIND', 'IMAGE', 'SUBARCH', 'NEWEST COMPLETE', 'VERSIONS'],
+                    c.products.map((p) => [
+                      p.kind,
+                      `${p.os}/${p.release}/${p.arch}`,
+                      p.subarch,
+                      p.newestComplete ?? '-',
+                      String(p.versions.length),
+                    ]),
+                  ),
+              )
+              .join('\n\n'),
+          view,
+        );
+      }),
+    );
+}

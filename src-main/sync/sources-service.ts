@@ -1,0 +1,218 @@
+/**
+ * SourcesService manages boot sources, selections and the verified catalog. While no source is
+ * configured the built-in default (images.maas.io stable with the pinned Ubuntu keyring) is used,
+ * as MAAS creates it when none exists; adding a source replaces it.
+ */
+import { readFile } from 'node:fs/promises';
+import type { Database } from '../store/database';
+import { UserError } from '../../src-shared/errors';
+import {
+  multipleSourcesBanner,
+  type BootSource,
+  type CatalogProductView,
+  type MultiSourceWarning,
+} from '../../src-shared/contract/sources';
+import { BlobStore } from '../store/blob-store';
+import { RegionStore } from '../store/region-store';
+import type { SelectionRecord, SourceRecord } from '../store/types';
+import { fetchCatalog, type CatalogOptions, type SourceCatalog } from './catalog';
+import { defaultSourceName, defaultSourceUrl, parseKeyring, ubuntuCloudImagePins } from './keyring';
+import { newestCompleteVersion } from './streams';
+
+/** builtinDefaultSource is used while the store has no source (id 0 is never a real row). */
+export const builtinDefaultSource: SourceRecord = {
+  id: 0,
+  name: defaultSourceName,
+  url: defaultSourceUrl,
+  keyringKind: 'default',
+  keyring: null,
+  fingerprints: [...ubuntuCloudImagePins],
+  createdAt: '1970-01-01T00:00:00.000Z',
+};
+
+/** toBootSourceView shapes a source for the contract and `sources list --json`. */
+export function toBootSourceView(s: SourceRecord): BootSource {
+  return {
+    id: s.id,
+    name: s.name,
+    url: s.url,
+    keyring: { kind: s.keyringKind, fingerprints: s.fingerprints },
+    verified: s.keyringKind !== 'none',
+    builtin: s.id === 0,
+  };
+}
+
+/** AddSourceInput is what a front door passes to add a source. */
+export interface AddSourceInput {
+  url: string;
+  name?: string;
+  /** OpenPGP keys (binary or armored); omitted = the default Ubuntu cloud-image keyring. */
+  keyring?: Uint8Array;
+  /** Where the keyring came from, for messages. */
+  keyringLabel?: string;
+  verify: boolean;
+}
+
+/** parseSelectionSpec reads `OS/RELEASE/ARCH`. */
+export function parseSelectionSpec(spec: string): Omit<SelectionRecord, 'id'> {
+  const parts = spec.split('/');
+  if (parts.length !== 3 || parts.some((p) => !/^[a-z0-9._-]+$/i.test(p))) {
+    throw new UserError(
+      `"${spec}" is not an image selection; write OS/RELEASE/ARCH, e.g. ubuntu/jammy/amd64 or ubuntu/22.04/amd64.`,
+      'bad-selection',
+    );
+  }
+  const [os = '', release = '', arch = ''] = parts;
+  return { os: os.toLowerCase(), release: release.toLowerCase(), arch: arch.toLowerCase() };
+}
+
+function normaliseUrl(raw: string): string {
+  let u: URL;
+  try {
+    u = new URL(raw);
+  } catch {
+    throw new UserError(
+      `"${raw}" is not a URL; give the mirror root, e.g. https://images.maas.io/ephemeral-v3/stable/.`,
+      'bad-url',
+    );
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') {
+    throw new UserError(
+      `The source URL ${raw} uses ${u.protocol}; LabBoot fetches images over http or https only.`,
+      'bad-url',
+    );
+  }
+  const s = u.toString();
+  return /\.s?json$/.test(s) || s.endsWith('/') ? s : `${s}/`;
+}
+
+/** SourcesService is the door to sources, selections and catalogs. */
+export class SourcesService {
+  readonly store: RegionStore;
+
+  constructor(
+    db: Database,
+    private readonly dataDir: string,
+    private readonly catalogOptions: Omit<CatalogOptions, 'dataDir' | 'signal'> = {},
+  ) {
+    this.store = new RegionStore(db, new BlobStore(dataDir));
+  }
+
+  /** effectiveSources is what catalog and sync consult, in order. */
+  effectiveSources(): SourceRecord[] {
+    const configured = this.store.listSources();
+    return configured.length > 0 ? configured : [builtinDefaultSource];
+  }
+
+  /** warning is MAAS's multi-source banner when more than one source is configured. */
+  warning(): MultiSourceWarning | null {
+    const configured = this.store.listSources();
+    return configured.length > 1
+      ? { text: multipleSourcesBanner, sources: configured.map((s) => s.name) }
+      : null;
+  }
+
+  /** unverifiedSources names sources added with verification off. */
+  unverifiedSources(): string[] {
+    return this.effectiveSources()
+      .filter((s) => s.keyringKind === 'none')
+      .map((s) => s.name);
+  }
+
+  async add(input: AddSourceInput): Promise<SourceRecord> {
+    const url = normaliseUrl(input.url);
+    const name = input.name?.trim() || new URL(url).host + new URL(url).pathname.replace(/\/$/, '');
+    if (!input.verify) {
+      if (input.keyring !== undefined) {
+        throw new UserError(
+          'A keyring and --no-verify were both given; drop --no-verify to check signatures with that keyring.',
+          'bad-source',
+        );
+      }
+      return this.store.addSource({
+        name,
+        url,
+        keyringKind: 'none',
+        keyring: null,
+        fingerprints: [],
+      });
+    }
+    if (input.keyring === undefined) {
+      return this.store.addSource({
+        name,
+        url,
+        keyringKind: 'default',
+        keyring: null,
+        fingerprints: [...ubuntuCloudImagePins],
+      });
+    }
+    const ring = await parseKeyring(input.keyring, input.keyringLabel ?? 'given');
+    return this.store.addSource({
+      name,
+      url,
+      keyringKind: 'custom',
+      keyring: ring.binary,
+      fingerprints: ring.fingerprints,
+    });
+  }
+
+  /** readKeyringFile loads a keyring file for `add`, with a clear message when it is unreadable. */
+  static async readKeyringFile(path: string): Promise<Uint8Array> {
+    try {
+      return new Uint8Array(await readFile(path));
+    } catch (error) {
+      throw new UserError(
+        `Cannot read the keyring file ${path} (${(error as { code?: string }).code ?? 'error'}); check the path.`,
+        'bad-keyring',
+      );
+    }
+  }
+
+  remove(idOrName: string): SourceRecord {
+    return this.store.removeSource(idOrName);
+  }
+
+  selections(): SelectionRecord[] {
+    return this.store.listSelections();
+  }
+
+  select(specs: readonly string[]): SelectionRecord[] {
+    return this.store.addSelections(specs.map(parseSelectionSpec));
+  }
+
+  unselect(specs: readonly string[]): SelectionRecord[] {
+    return this.store.removeSelections(specs.map(parseSelectionSpec));
+  }
+
+  /** fetchCatalogs reads every source (verified) and caches what each offers. */
+  async fetchCatalogs(signal?: AbortSignal): Promise<SourceCatalog[]> {
+    const out: SourceCatalog[] = [];
+    for (const source of this.effectiveSources()) {
+      const cat = await fetchCatalog(source, {
+        ...this.catalogOptions,
+        dataDir: this.dataDir,
+        signal,
+      });
+      if (source.id !== 0) this.store.replaceCatalog(source.id, cat.products);
+      out.push(cat);
+    }
+    return out;
+  }
+
+  /** catalogView shapes a fetched catalog for the contract. */
+  static catalogView(cat: SourceCatalog): CatalogProductView[] {
+    return cat.products.map((p) => ({
+      name: p.name,
+      kind: p.kind,
+      os: p.os,
+      release: p.release,
+      arch: p.arch,
+      subarch: p.subarch,
+      versions: p.versions
+        .map((v) => v.version)
+        .sort()
+        .reverse(),
+      newestComplete: newestCompleteVersion(p)?.version ?? null,
+    }));
+  }
+}

@@ -1,0 +1,446 @@
+/**
+ * SyncService runs one sync at a time: verified catalogs → plan → parallel verified downloads into
+ * the blob store → each version published in one transaction once all its files are stored
+ * (bootloaders unpacked first, manifests parsed in the same transaction) → old versions pruned and
+ * unreferenced blobs collected. It can be cancelled at any moment; partial files stay for resume.
+ * A crash leaves only complete versions visible and the next run resumes from the partial files.
+ */
+import { readFile, rm, statfs } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Database } from '../store/database';
+import { isUserError, UserError } from '../../src-shared/errors';
+import type { SyncEvent } from '../../src-shared/contract/images';
+import { ManifestParseError, parseManifest } from '../../src-shared/manifest/parse';
+import { BlobStore } from '../store/blob-store';
+import { ManifestStore } from '../store/manifest-store';
+import type { CatalogItem, SourceRecord } from '../store/types';
+import { unpackBootloader, UnpackError } from './bootloader-unpack';
+import { sourceLabel } from './catalog';
+import { DownloadError, downloadBlob } from './downloader';
+import { HttpStatusError, defaultRetry, describeHttpError, type RetryPolicy } from './http';
+import { imageName, planSync, selectionMatches, type PlannedVersion } from './plan';
+import type { SourcesService } from './sources-service';
+import { SyncLock, isProcessAlive } from './sync-lock';
+
+/** SyncServiceOptions tune a sync; defaults suit a laptop. */
+export interface SyncServiceOptions {
+  dataDir: string;
+  retry?: RetryPolicy;
+  /** Files downloaded at once. */
+  concurrency?: number;
+  /** Complete versions kept per image. */
+  keepVersions?: number;
+  /** Free bytes in a folder (tests override it to simulate a full disk). */
+  freeBytes?: (dir: string) => Promise<number>;
+  /** Minimum interval between progress events. */
+  progressIntervalMs?: number;
+}
+
+/** SyncSummary is what a finished run reports. */
+export interface SyncSummary {
+  runId: number;
+  published: { image: string; version: string }[];
+  bytes: number;
+  seconds: number;
+}
+
+interface FileJob {
+  item: CatalogItem;
+  url: string;
+  source: SourceRecord;
+}
+
+const maxManifestBytes = 32 * 1024 * 1024;
+
+async function defaultFreeBytes(dir: string): Promise<number> {
+  const s = await statfs(dir);
+  return s.bavail * s.bsize;
+}
+
+function mb(n: number): string {
+  return `${(n / 1e6).toFixed(1)} MB`;
+}
+
+/** SyncService owns sync runs for one data folder. */
+export class SyncService {
+  private controller: AbortController | undefined;
+  private idle: Promise<void> = Promise.resolve();
+  private readonly blobs: BlobStore;
+  private readonly manifests: ManifestStore;
+
+  constructor(
+    db: Database,
+    private readonly sources: SourcesService,
+    private readonly opts: SyncServiceOptions,
+  ) {
+    this.blobs = new BlobStore(opts.dataDir);
+    this.manifests = new ManifestStore(db);
+  }
+
+  /** running tells whether this process is syncing now. */
+  get running(): boolean {
+    return this.controller !== undefined;
+  }
+
+  /** cancel stops the running sync; returns false when none runs. */
+  cancel(): boolean {
+    if (this.controller === undefined) return false;
+    this.controller.abort(new Error('The sync was cancelled'));
+    return true;
+  }
+
+  /** dispose cancels a running sync and waits until it has stopped touching the store. */
+  async dispose(): Promise<void> {
+    this.cancel();
+    await this.idle;
+  }
+
+  /**
+   * run performs one sync, reporting every event to `onEvent`. Resolves with a summary; rejects
+   * with a UserError (after an `error` event) when anything failed. Refuses to start while another
+   * sync runs in this data folder, in this or another process.
+   */
+  async run(onEvent: (e: SyncEvent) => void, signal?: AbortSignal): Promise<SyncSummary> {
+    const lock = await SyncLock.acquire(this.opts.dataDir);
+    const result = this.runLocked(lock, onEvent, signal);
+    this.idle = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    return result;
+  }
+
+  private async runLocked(
+    lock: SyncLock,
+    onEvent: (e: SyncEvent) => void,
+    signal?: AbortSignal,
+  ): Promise<SyncSummary> {
+    const controller = new AbortController();
+    this.controller = controller;
+    const onOuterAbort = (): void => controller.abort(signal?.reason);
+    signal?.addEventListener('abort', onOuterAbort, { once: true });
+    const store = this.sources.store;
+    const runId = store.startRun(process.pid, isProcessAlive);
+    const started = Date.now();
+    const emit = (e: SyncEvent): void => {
+      if (e.event !== 'progress') store.addRunEvent(runId, e.event, e);
+      onEvent(e);
+    };
+    try {
+      const summary = await this.runInner(runId, emit, controller.signal, started);
+      store.finishRun(runId, 'done');
+      emit({ event: 'done', ...summary });
+      return summary;
+    } catch (error) {
+      const cancelled = controller.signal.aborted;
+      const message = cancelled
+        ? 'The sync was cancelled; files downloaded so far are kept and the next sync resumes them.'
+        : isUserError(error)
+          ? error.message
+          : `The sync failed unexpectedly (${(error as Error).message}); previously synced images are unchanged, run sync again.`;
+      const code = cancelled ? 'cancelled' : isUserError(error) ? error.code : 'internal';
+      emit({ event: 'error', message, code });
+      store.finishRun(runId, cancelled ? 'cancelled' : 'failed', message);
+      if (!cancelled && !isUserError(error)) throw error;
+      throw new UserError(message, code);
+    } finally {
+      signal?.removeEventListener('abort', onOuterAbort);
+      this.controller = undefined;
+      await lock.release();
+    }
+  }
+
+  private async runInner(
+    runId: number,
+    emit: (e: SyncEvent) => void,
+    signal: AbortSignal,
+    started: number,
+  ): Promise<SyncSummary> {
+    const store = this.sources.store;
+    const warning = this.sources.warning();
+    if (warning !== null) {
+      emit({
+        event: 'warning',
+        message: `${warning.text} Sources: ${warning.sources.join(', ')}.`,
+        code: 'multiple-sources',
+      });
+    }
+    for (const name of this.sources.unverifiedSources()) {
+      emit({
+        event: 'warning',
+        message: `Source "${name}" was added with signature verification off: its images are not checked against a keyring.`,
+        code: 'unverified-source',
+      });
+    }
+    const selections = store.listSelections();
+    if (selections.length === 0) {
+      emit({
+        event: 'warning',
+        message:
+          'No images are selected, so only bootloaders are synced; add one with "labboot select add ubuntu/jammy/amd64".',
+        code: 'no-selection',
+      });
+    }
+    const catalogs = await this.sources.fetchCatalogs(signal);
+    const plan = planSync(catalogs, selections, store);
+    for (const w of plan.warnings) emit({ event: 'warning', ...w });
+
+    const pending = plan.versions.filter((v) => !v.stored);
+    const jobs = new Map<string, FileJob>();
+    for (const v of pending) {
+      for (const item of v.files) {
+        if (!jobs.has(item.sha256)) {
+          jobs.set(item.sha256, {
+            item,
+            url: new URL(item.path, v.base).toString(),
+            source: v.source,
+          });
+        }
+      }
+    }
+    const missing: FileJob[] = [];
+    let needed = 0;
+    for (const job of jobs.values()) {
+      if (await this.blobs.has(job.item.sha256, job.item.size)) continue;
+      missing.push(job);
+      needed +=
+        job.item.size - Math.min(job.item.size, await this.blobs.partialSize(job.item.sha256));
+    }
+    await this.blobs.ensureDirs();
+    const free = await (this.opts.freeBytes ?? defaultFreeBytes)(this.opts.dataDir);
+    // Bootloader archives unpack to a few times their size; keep that headroom too.
+    const unpackRoom = pending
+      .filter((v) => v.key.kind === 'bootloader')
+      .reduce((n, v) => n + v.files.reduce((m, f) => m + f.size * 4, 0), 0);
+    if (needed + unpackRoom > free) {
+      throw new UserError(
+        `Not enough free disk space in ${this.opts.dataDir}: the sync needs ${mb(needed + unpackRoom)} but only ${mb(free)} are free; free some space or choose another folder with --data.`,
+        'disk-full',
+      );
+    }
+    const total = missing.reduce((n, j) => n + j.item.size, 0);
+    emit({
+      event: 'start',
+      runId,
+      sources: this.sources.effectiveSources().map((s) => s.name),
+      files: missing.length,
+      bytes: total,
+    });
+
+    // Download with bounded parallelism; publish each version as soon as all its files are in.
+    const published: SyncSummary['published'] = [];
+    const errors: UserError[] = [];
+    const missingShas = new Set(missing.map((m) => m.item.sha256));
+    const ready = new Set<string>([...jobs.keys()].filter((k) => !missingShas.has(k)));
+    const queued = new Set<PlannedVersion>();
+    const inFlight = new Map<string, { path: string; bytes: number; total: number }>();
+    let doneBytes = 0;
+    let startBytes = 0;
+    let lastProgress = 0;
+    const interval = this.opts.progressIntervalMs ?? 200;
+    const progress = (force: boolean): void => {
+      const now = Date.now();
+      if (!force && now - lastProgress < interval) return;
+      lastProgress = now;
+      let bytes = doneBytes;
+      for (const f of inFlight.values()) bytes += f.bytes;
+      const secs = Math.max((now - started) / 1000, 0.001);
+      emit({
+        event: 'progress',
+        bytes,
+        total,
+        rate: Math.max(0, (bytes - startBytes) / secs),
+        files: [...inFlight.entries()].map(([sha256, f]) => ({ sha256, ...f })),
+      });
+    };
+
+    let publishing = Promise.resolve();
+    const publishReady = (): void => {
+      for (const v of pending) {
+        if (queued.has(v) || !v.files.every((f) => ready.has(f.sha256))) continue;
+        queued.add(v);
+        publishing = publishing.then(async () => {
+          if (signal.aborted) return;
+          try {
+            await this.publish(v);
+            const name = imageName(v.key);
+            published.push({ image: name, version: v.version.version });
+            emit({ event: 'published', image: name, version: v.version.version });
+          } catch (error) {
+            if (!isUserError(error)) throw error;
+            errors.push(error);
+            emit({ event: 'warning', message: error.message, code: error.code });
+          }
+        });
+      }
+    };
+    publishReady();
+
+    const queue = [...missing];
+    const retry = this.opts.retry ?? defaultRetry;
+    const worker = async (): Promise<void> => {
+      for (let job = queue.shift(); job !== undefined; job = queue.shift()) {
+        if (signal.aborted) return;
+        const { item } = job;
+        emit({
+          event: 'file',
+          sha256: item.sha256,
+          path: item.path,
+          size: item.size,
+          source: job.source.name,
+        });
+        const entry = { path: item.path, bytes: 0, total: item.size };
+        let first = true;
+        inFlight.set(item.sha256, entry);
+        try {
+          await downloadBlob({ url: job.url, sha256: item.sha256, size: item.size }, this.blobs, {
+            signal,
+            retry,
+            onProgress: (bytes) => {
+              if (first) {
+                startBytes += bytes; // resumed bytes are not transfer rate
+                first = false;
+              }
+              entry.bytes = bytes;
+              progress(false);
+            },
+            onRetry: (error, n) =>
+              emit({
+                event: 'warning',
+                message: `Retrying ${item.path} from ${sourceLabel(job.source)} after ${describeDownloadError(error)} (try ${n + 1} of ${retry.attempts}).`,
+                code: 'retry',
+              }),
+          });
+          inFlight.delete(item.sha256);
+          doneBytes += item.size;
+          ready.add(item.sha256);
+          emit({ event: 'verified', sha256: item.sha256, path: item.path, size: item.size });
+          progress(true);
+          publishReady();
+        } catch (error) {
+          inFlight.delete(item.sha256);
+          if (signal.aborted) return;
+          const e = downloadUserError(job, error, retry);
+          errors.push(e);
+          emit({ event: 'warning', message: e.message, code: e.code });
+        }
+      }
+    };
+    const n = Math.max(1, Math.min(this.opts.concurrency ?? 4, missing.length || 1));
+    await Promise.all(Array.from({ length: n }, () => worker()));
+    await publishing;
+    if (signal.aborted) throw new Error('cancelled');
+    const firstError = errors[0];
+    if (firstError !== undefined) {
+      throw new UserError(
+        errors.length === 1
+          ? firstError.message
+          : `${firstError.message} (${errors.length - 1} more problem(s) were reported as warnings.)`,
+        firstError.code,
+      );
+    }
+
+    // Everything planned is stored: prune old versions and unselected images, collect blobs.
+    const removedDirs = store.pruneVersions(this.opts.keepVersions ?? 2, (r) =>
+      selections.some((s) => selectionMatches(s, r, plan.releaseNumbers)),
+    );
+    for (const d of removedDirs) await rm(d, { recursive: true, force: true });
+    await this.blobs.collect(store.referencedBlobs());
+    return { runId, published, bytes: total, seconds: (Date.now() - started) / 1000 };
+  }
+
+  /** publish makes one fully downloaded version visible (unpacking / parsing first). */
+  private async publish(v: PlannedVersion): Promise<void> {
+    const files = v.files.map((f) => ({
+      name: f.name,
+      ftype: f.ftype,
+      sha256: f.sha256,
+      size: f.size,
+      path: f.path,
+    }));
+    const store = this.sources.store;
+    if (v.key.kind === 'bootloader') {
+      const dir = join(
+        this.opts.dataDir,
+        'bootloaders',
+        v.key.bootloaderType,
+        v.key.arch,
+        `${v.key.os}-${v.version.version}`,
+      );
+      try {
+        await unpackBootloader(
+          v.files.map((f) => this.blobs.pathFor(f.sha256)),
+          dir,
+        );
+      } catch (error) {
+        if (!(error instanceof UnpackError)) throw error;
+        throw new UserError(
+          `Source ${sourceLabel(v.source)}: the bootloader archive of ${imageName(v.key)} ${v.version.version} was refused (${error.message}); check the mirror, the previous bootloader stays in use.`,
+          'bad-archive',
+        );
+      }
+      store.publishVersion(v.key, v.version.version, files, dir);
+      return;
+    }
+    const manifest = v.files.find((f) => f.ftype === 'manifest');
+    let entries: ReturnType<typeof parseManifest> = [];
+    if (manifest !== undefined) {
+      if (manifest.size > maxManifestBytes) {
+        throw new UserError(
+          `Source ${sourceLabel(v.source)}: ${manifest.path} is too large for a package manifest; check the mirror.`,
+          'bad-manifest',
+        );
+      }
+      const text = await readFile(this.blobs.pathFor(manifest.sha256), 'utf8');
+      try {
+        entries = parseManifest(text);
+      } catch (error) {
+        if (!(error instanceof ManifestParseError)) throw error;
+        throw new UserError(
+          `Source ${sourceLabel(v.source)}: ${manifest.path} is not a valid package manifest (${error.message}); that image version was not stored, check the mirror.`,
+          'bad-manifest',
+        );
+      }
+    }
+    store.publishVersion(v.key, v.version.version, files, null, () => {
+      if (manifest !== undefined) this.manifests.importManifest(manifest.sha256, entries);
+    });
+  }
+}
+
+function describeDownloadError(error: unknown): string {
+  if (error instanceof DownloadError) return error.message;
+  return describeHttpError(error);
+}
+
+function downloadUserError(job: FileJob, error: unknown, retry: RetryPolicy): UserError {
+  const where = `Source ${sourceLabel(job.source)}: ${job.item.path}`;
+  if (error instanceof DownloadError && error.code === 'checksum') {
+    return new UserError(
+      `${where} was refused because ${error.message}; the mirror may be corrupt or tampered with, previously synced images are unchanged.`,
+      'checksum-mismatch',
+    );
+  }
+  if (error instanceof DownloadError && error.code === 'size') {
+    return new UserError(
+      `${where} was refused because ${error.message}; the mirror may be corrupt, previously synced images are unchanged.`,
+      'size-mismatch',
+    );
+  }
+  if (error instanceof DownloadError && error.code === 'disk-full') {
+    return new UserError(
+      `${where} could not be stored because the disk is full; free some space and run sync again to resume.`,
+      'disk-full',
+    );
+  }
+  if (error instanceof HttpStatusError && error.status < 500) {
+    return new UserError(
+      `${where} could not be downloaded (${describeHttpError(error)}); the mirror lacks a file its stream lists, check the mirror.`,
+      'download-failed',
+    );
+  }
+  return new UserError(
+    `${where} could not be downloaded after ${retry.attempts} tries (${describeDownloadError(error)}); check the network and run sync again to resume.`,
+    'download-failed',
+  );
+}

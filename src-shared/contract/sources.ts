@@ -1,0 +1,90 @@
+import { z } from 'zod';
+import { defineCall } from './define';
+
+/**
+ * MAAS ≤3.7's banner when more than one image source exists (maas-ui UbuntuImages.tsx
+ * `Labels.MultipleSourceNotification`, multisource.md §2.2). Every front door reports it verbatim.
+ */
+export const multipleSourcesBanner =
+  'More than one image source exists. The UI does not support updating synced images when more than one source has been defined. Use the API to adjust your sources.';
+
+/** The warning every front door shows while more than one source is configured. */
+export const multiSourceWarningSchema = z.object({
+  text: z.string(),
+  /** Source names in the order they are consulted (the first that lists an image wins). */
+  sources: z.array(z.string()),
+});
+export type MultiSourceWarning = z.infer<typeof multiSourceWarningSchema>;
+
+export const keyringKindSchema = z.enum(['custom', 'default', 'none']);
+
+/** One boot source (cli.md `sources list --json` element, plus fields). */
+export const bootSourceSchema = z.object({
+  id: z.number().int(),
+  name: z.string(),
+  url: z.string(),
+  keyring: z.object({ kind: keyringKindSchema, fingerprints: z.array(z.string()) }),
+  /** false when the source was added with signature verification off. */
+  verified: z.boolean(),
+  /** true for the built-in default source used while no source is configured. */
+  builtin: z.boolean(),
+});
+export type BootSource = z.infer<typeof bootSourceSchema>;
+
+export const catalogProductSchema = z.object({
+  name: z.string(),
+  kind: z.enum(['image', 'bootloader']),
+  os: z.string(),
+  release: z.string(),
+  arch: z.string(),
+  subarch: z.string(),
+  versions: z.array(z.string()),
+  /** The version a sync would take: the newest complete one. */
+  newestComplete: z.string().nullable(),
+});
+export type CatalogProductView = z.infer<typeof catalogProductSchema>;
+
+/** Calls about boot sources and what they offer. */
+export const sourcesCalls = {
+  'sources.list': defineCall({
+    summary: 'Configured boot sources, plus the multi-source warning when there is more than one.',
+    input: z.object({}).strict(),
+    output: z.object({
+      sources: z.array(bootSourceSchema),
+      warning: multiSourceWarningSchema.nullable(),
+      /** Sources whose signatures are not checked; front doors say so every time. */
+      unverified: z.array(z.string()),
+    }),
+  }),
+  'sources.add': defineCall({
+    summary: 'Add a boot source with its keyring (base64 OpenPGP keys) or the default keyring.',
+    input: z
+      .object({
+        url: z.string().min(1),
+        name: z.string().min(1).optional(),
+        keyringBase64: z.string().optional(),
+        /** false adds the source without signature checks (the person must ask explicitly). */
+        verify: z.boolean().default(true),
+      })
+      .strict(),
+    output: z.object({ source: bootSourceSchema, warning: multiSourceWarningSchema.nullable() }),
+  }),
+  'sources.remove': defineCall({
+    summary: 'Remove a boot source by id or name; images synced from it stay until unselected.',
+    input: z.object({ source: z.string().min(1) }).strict(),
+    output: z.object({ removed: bootSourceSchema, warning: multiSourceWarningSchema.nullable() }),
+  }),
+  'sources.catalog': defineCall({
+    summary: 'Fetch and verify every source index and product file; list what each offers.',
+    input: z.object({}).strict(),
+    output: z.object({
+      sources: z.array(
+        z.object({ source: bootSourceSchema, products: z.array(catalogProductSchema) }),
+      ),
+      warning: multiSourceWarningSchema.nullable(),
+    }),
+  }),
+};
+
+/** Sources push no events of their own; sync progress lives in images.ts. */
+export const sourcesEvents = {};
