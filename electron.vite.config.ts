@@ -33,6 +33,8 @@ export default defineConfig({
     plugins: [react()],
     build: {
       outDir: 'out/renderer',
+      // Minified: the console's first paint is part of the feature (< 1 s).
+      minify: true,
       rollupOptions: { input: resolve('src-renderer/index.html') },
     },
   },

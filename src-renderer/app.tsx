@@ -6,6 +6,7 @@ import { ManifestsScreen } from './screens/manifests';
 import { BootServerScreen } from './screens/boot-server';
 import { EsxiScreen } from './screens/esxi';
 import { SourcesScreen } from './screens/sources';
+import { BootLogProvider } from './lib/boot-log';
 
 /** App is the shell: navigation on the left, the current screen, and the status bar. */
 export function App() {
@@ -18,31 +19,33 @@ export function App() {
   const current = routes.find((r) => r.id === route) ?? routes[0];
 
   return (
-    <div className="shell">
-      <nav className="sidebar" aria-label="Main">
-        <div className="brand">
-          <img className="brand-mark" src="./favicon.svg" alt="" width="22" height="22" />
-          LabBoot
-        </div>
-        <ul>
-          {routes.map((r) => (
-            <li key={r.id}>
-              <a href={`#/${r.id}`} aria-current={r.id === route ? 'page' : undefined}>
-                {r.label}
-              </a>
-            </li>
-          ))}
-        </ul>
-      </nav>
-      <main className="content" aria-labelledby="screen-title">
-        <h1 id="screen-title">{current.label}</h1>
-        {route === 'images' && <ImagesScreen />}
-        {route === 'manifests' && <ManifestsScreen />}
-        {route === 'boot' && <BootServerScreen />}
-        {route === 'esxi' && <EsxiScreen />}
-        {route === 'sources' && <SourcesScreen />}
-      </main>
-      <StatusBar />
-    </div>
+    <BootLogProvider>
+      <div className="shell">
+        <nav className="sidebar" aria-label="Main">
+          <div className="brand">
+            <img className="brand-mark" src="./favicon.svg" alt="" width="22" height="22" />
+            LabBoot
+          </div>
+          <ul>
+            {routes.map((r) => (
+              <li key={r.id}>
+                <a href={`#/${r.id}`} aria-current={r.id === route ? 'page' : undefined}>
+                  {r.label}
+                </a>
+              </li>
+            ))}
+          </ul>
+        </nav>
+        <main className="content" aria-labelledby="screen-title">
+          <h1 id="screen-title">{current.label}</h1>
+          {route === 'images' && <ImagesScreen />}
+          {route === 'manifests' && <ManifestsScreen />}
+          {route === 'boot' && <BootServerScreen />}
+          {route === 'esxi' && <EsxiScreen />}
+          {route === 'sources' && <SourcesScreen />}
+        </main>
+        <StatusBar />
+      </div>
+    </BootLogProvider>
   );
 }

@@ -4,7 +4,8 @@ import type { ApiError } from '../../src-shared/contract/result';
 export function ErrorNotice({ error }: { error: ApiError }) {
   return (
     <div className="notice notice-error" role="alert">
-      {error.message}
+      {/* Services start sentences with a label that may be lower case ("the network config …"). */}
+      {error.message.charAt(0).toUpperCase() + error.message.slice(1)}
     </div>
   );
 }

@@ -1,24 +1,24 @@
-import { useCall } from '../lib/api';
-import { InterfaceList } from '../components/interface-list';
-import { ErrorNotice } from '../components/error-notice';
+import { useBootLog } from '../lib/boot-log';
+import { ServePanel } from './boot/serve-panel';
+import { ChoicesPanel } from './boot/choices-panel';
+import { LiveLog } from './boot/live-log';
+import { RateChart } from './boot/rate-chart';
 
-/** BootServerScreen: where PXE is served from. Starts with the interface picker's data. */
+/**
+ * BootServerScreen: where and how PXE is served (interface, Start/Stop, each part's state), what
+ * machines boot, and the live log of every request with the transfer rate.
+ */
 export function BootServerScreen() {
-  const nics = useCall('system.interfaces', {});
+  const events = useBootLog();
   return (
-    <section aria-labelledby="nics-title" className="panel">
-      <div className="panel-head">
-        <h2 id="nics-title">Network interfaces</h2>
-        <button type="button" onClick={nics.reload} disabled={nics.loading}>
-          Refresh
-        </button>
-      </div>
-      <p className="lead">
-        Clients boot over the interface you serve on. Choose the wired port that is plugged into the
-        lab network.
-      </p>
-      {nics.error !== undefined && <ErrorNotice error={nics.error} />}
-      {nics.data !== undefined && <InterfaceList nics={nics.data} />}
-    </section>
+    <>
+      <ServePanel />
+      <section aria-labelledby="log-title" className="panel">
+        <h2 id="log-title">Live boot log</h2>
+        <RateChart events={events} />
+        <LiveLog events={events} />
+      </section>
+      <ChoicesPanel />
+    </>
   );
 }

@@ -60,15 +60,16 @@ describe('the app shell in Chromium against a real labboot console', () => {
 
   it('shows the real interface list on the boot server screen', async () => {
     await page.getByRole('link', { name: 'Boot server', exact: true }).click();
-    const lo = page.getByRole('row', { name: /^lo\b/ });
+    const lo = page.getByRole('radio', { name: /^lo\b/ });
     await lo.waitFor();
-    expect(await lo.textContent()).toContain('127.0.0.1/8');
-    expect(await lo.textContent()).toContain('Loopback');
+    const label = page.locator('label', { has: lo });
+    expect(await label.textContent()).toContain('127.0.0.1/8');
+    expect(await label.textContent()).toContain('Loopback');
   });
 
   it('passes an axe-core accessibility check', async () => {
     await page.getByRole('link', { name: 'Boot server', exact: true }).click();
-    await page.getByRole('row', { name: /^lo\b/ }).waitFor();
+    await page.getByRole('radio', { name: /^lo\b/ }).waitFor();
     expect(await axeViolations(page)).toEqual([]);
   });
 
