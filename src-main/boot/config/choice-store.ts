@@ -1,0 +1,88 @@
+/** ChoiceStore keeps per-MAC boot choices and the default for unknown machines (table boot_choices). */
+import type { Database } from '../../store/database';
+import { DEFAULT_CHOICE_MAC, type BootChoice } from '../../../src-shared/boot/choices';
+import { normalizeMac } from '../../../src-shared/boot/mac';
+import { UserError } from '../../../src-shared/errors';
+
+interface ChoiceRow {
+  mac: string;
+  action: 'image' | 'local';
+  image: string | null;
+  hostname: string | null;
+  updated_at: string;
+}
+
+const toChoice = (r: ChoiceRow): BootChoice => ({
+  mac: r.mac,
+  action: r.action,
+  image: r.image,
+  hostname: r.hostname,
+  updatedAt: r.updated_at,
+});
+
+/** Checks a MAC (or `default`) given by a person and returns its stored spelling. */
+export function choiceKey(mac: string): string {
+  if (mac === DEFAULT_CHOICE_MAC) return mac;
+  const normal = normalizeMac(mac);
+  if (normal === undefined) {
+    throw new UserError(
+      `"${mac}" is not a MAC address; write it as six hex pairs like 52:54:00:12:34:56, or use "default".`,
+      'bad-mac',
+    );
+  }
+  return normal;
+}
+
+/** ChoiceStore reads and writes boot_choices. */
+export class ChoiceStore {
+  constructor(private readonly db: Database) {}
+
+  /** Sets what `mac` (or `default`) boots. */
+  set(
+    mac: string,
+    choice:
+      | { action: 'image'; image: string; hostname?: string | null }
+      | { action: 'local'; hostname?: string | null },
+  ): BootChoice {
+    const key = choiceKey(mac);
+    const image = choice.action === 'image' ? choice.image : null;
+    this.db
+      .prepare(
+        `INSERT INTO boot_choices (mac, action, image, hostname) VALUES (?, ?, ?, ?)
+         ON CONFLICT(mac) DO UPDATE SET action = excluded.action, image = excluded.image,
+           hostname = excluded.hostname, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')`,
+      )
+      .run(key, choice.action, image, choice.hostname ?? null);
+    const stored = this.get(key);
+    if (stored === undefined) throw new Error('boot choice vanished after insert');
+    return stored;
+  }
+
+  /** The choice stored for exactly this key. */
+  get(mac: string): BootChoice | undefined {
+    const row = this.db.prepare('SELECT * FROM boot_choices WHERE mac = ?').get(choiceKey(mac)) as
+      | ChoiceRow
+      | undefined;
+    return row === undefined ? undefined : toChoice(row);
+  }
+
+  /** The choice that applies to `mac`: its own, else the default, else undefined. */
+  effective(mac: string | undefined): BootChoice | undefined {
+    return (mac === undefined ? undefined : this.get(mac)) ?? this.get(DEFAULT_CHOICE_MAC);
+  }
+
+  /** Removes a machine's own choice; it falls back to the default. Returns whether one existed. */
+  remove(mac: string): boolean {
+    return (
+      this.db.prepare('DELETE FROM boot_choices WHERE mac = ?').run(choiceKey(mac)).changes > 0
+    );
+  }
+
+  /** Every stored choice, default first. */
+  list(): BootChoice[] {
+    const rows = this.db
+      .prepare(`SELECT * FROM boot_choices ORDER BY mac = 'default' DESC, mac`)
+      .all() as ChoiceRow[];
+    return rows.map(toChoice);
+  }
+}

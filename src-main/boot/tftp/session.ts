@@ -1,0 +1,159 @@
+/**
+ * ReadSession is the state machine of one TFTP read transfer (RFC 1350 lock-step, RFC 7440 windows).
+ * Pure: the caller passes the time in and carries out the returned step (send, arm the timer).
+ *
+ * Safety rules that are the reason this is hand-written (see notes/feasibility.md §2):
+ * - Only a timeout retransmits. An ACK that does not acknowledge new data is dropped, so a duplicated
+ *   ACK never multiplies traffic (the Sorcerer's Apprentice bug, RFC 1123 §4.2.3.1).
+ * - Block numbers are 16-bit on the wire and roll over to 0 after 65535; the session counts absolute
+ *   blocks and maps each ACK into the range that is actually in flight.
+ */
+
+/** Parameters of one transfer, fixed after negotiation. */
+export interface SessionParams {
+  readonly size: number;
+  readonly blksize: number;
+  readonly windowsize: number;
+  /** True when an OACK must be sent and ACK 0 awaited before DATA 1 (RFC 2347). */
+  readonly sendOack: boolean;
+  /** Client-requested timeout (RFC 2349); fixed when set, otherwise the RTO adapts to measured RTT. */
+  readonly fixedTimeoutMs?: number | undefined;
+  readonly initialTimeoutMs?: number;
+  readonly minTimeoutMs?: number;
+  readonly maxTimeoutMs?: number;
+  /** Retransmissions of the same packet(s) before giving up. */
+  readonly maxRetries?: number;
+}
+
+/** What to put on the wire: the OACK, or DATA blocks `first..first+count-1` (absolute, 1-based). */
+export type SessionSend =
+  | { readonly kind: 'oack' }
+  | { readonly kind: 'data'; readonly first: number; readonly count: number };
+
+/** How a transfer ended. */
+export type SessionOutcome = 'complete' | 'timeout';
+
+/** One step for the caller: send this, then (re)arm the timer, or stop with an outcome. */
+export interface SessionStep {
+  readonly send?: SessionSend;
+  readonly timerMs?: number;
+  readonly finished?: SessionOutcome;
+}
+
+const NOTHING: SessionStep = {};
+
+/** ReadSession tracks one read transfer; see the file comment for its rules. */
+export class ReadSession {
+  /** Number of blocks in the transfer; a size that is a multiple of blksize ends with an empty block. */
+  readonly totalBlocks: number;
+  private phase: 'oack' | 'data' | 'done' = 'oack';
+  /** Highest absolute block the client has acknowledged (0 = none). */
+  private acked = 0;
+  /** Highest absolute block sent so far. */
+  private sentUpTo = 0;
+  private retries = 0;
+  private rto: number;
+  private srtt: number | undefined;
+  private rttvar = 0;
+  /** Send time of the outstanding window, or undefined after a retransmission (Karn's rule). */
+  private sentAt: number | undefined;
+  private readonly minRto: number;
+  private readonly maxRto: number;
+  private readonly maxRetries: number;
+  /** Packets sent, for events and the duplicate-ACK test. */
+  dataPacketsSent = 0;
+  retransmissions = 0;
+
+  constructor(private readonly params: SessionParams) {
+    this.totalBlocks = Math.floor(params.size / params.blksize) + 1;
+    this.rto = params.fixedTimeoutMs ?? params.initialTimeoutMs ?? 1000;
+    this.minRto = params.minTimeoutMs ?? 250;
+    this.maxRto = params.maxTimeoutMs ?? 5000;
+    this.maxRetries = params.maxRetries ?? 5;
+  }
+
+  /** Bytes of the file covered by the blocks the client has acknowledged. */
+  get bytesAcked(): number {
+    return Math.min(this.acked * this.params.blksize, this.params.size);
+  }
+
+  /** Begins the transfer: the OACK, or the first window when no options were accepted. */
+  start(now: number): SessionStep {
+    if (this.params.sendOack) {
+      this.sentAt = now;
+      return { send: { kind: 'oack' }, timerMs: this.rto };
+    }
+    this.phase = 'data';
+    return this.sendWindow(now);
+  }
+
+  /** Handles an ACK carrying the 16-bit wire block number `block`. */
+  onAck(block: number, now: number): SessionStep {
+    if (this.phase === 'done') return NOTHING;
+    if (this.phase === 'oack') {
+      if (block !== 0) return NOTHING;
+      this.sampleRtt(now);
+      this.phase = 'data';
+      this.retries = 0;
+      return this.sendWindow(now);
+    }
+    // Distance from the last acknowledged block to this ACK, modulo the 16-bit rollover.
+    const delta = (block - (this.acked & 0xffff)) & 0xffff;
+    if (delta === 0 || delta > this.sentUpTo - this.acked) return NOTHING; // duplicate or stale
+    this.acked += delta;
+    this.retries = 0;
+    if (this.acked >= this.sentUpTo) this.sampleRtt(now);
+    if (this.acked === this.totalBlocks) {
+      this.phase = 'done';
+      return { finished: 'complete' };
+    }
+    // RFC 7440 §4: a partial ACK means the rest of the window was lost; resume after it.
+    return this.sendWindow(now);
+  }
+
+  /** Handles the retransmission timer firing. */
+  onTimeout(): SessionStep {
+    if (this.phase === 'done') return NOTHING;
+    this.retries += 1;
+    if (this.retries > this.maxRetries) {
+      this.phase = 'done';
+      return { finished: 'timeout' };
+    }
+    this.retransmissions += 1;
+    this.sentAt = undefined; // Karn: never time a retransmitted window
+    this.rto = Math.min(this.rto * 2, Math.max(this.maxRto, this.params.fixedTimeoutMs ?? 0));
+    if (this.phase === 'oack') return { send: { kind: 'oack' }, timerMs: this.rto };
+    const first = this.acked + 1;
+    const count = Math.min(this.params.windowsize, this.totalBlocks - this.acked);
+    this.dataPacketsSent += count;
+    return { send: { kind: 'data', first, count }, timerMs: this.rto };
+  }
+
+  /** Marks the session finished (client error, server shutdown); later events are ignored. */
+  stop(): void {
+    this.phase = 'done';
+  }
+
+  private sendWindow(now: number): SessionStep {
+    const first = this.acked + 1;
+    const count = Math.min(this.params.windowsize, this.totalBlocks - this.acked);
+    this.sentUpTo = this.acked + count;
+    this.sentAt = now;
+    this.dataPacketsSent += count;
+    return { send: { kind: 'data', first, count }, timerMs: this.rto };
+  }
+
+  /** RFC 6298 §2 smoothing, used only when the client did not fix a timeout. */
+  private sampleRtt(now: number): void {
+    if (this.sentAt === undefined || this.params.fixedTimeoutMs !== undefined) return;
+    const rtt = Math.max(0, now - this.sentAt);
+    if (this.srtt === undefined) {
+      this.srtt = rtt;
+      this.rttvar = rtt / 2;
+    } else {
+      this.rttvar = 0.75 * this.rttvar + 0.25 * Math.abs(this.srtt - rtt);
+      this.srtt = 0.875 * this.srtt + 0.125 * rtt;
+    }
+    this.rto = Math.min(this.maxRto, Math.max(this.minRto, this.srtt + 4 * this.rttvar));
+  }
+}

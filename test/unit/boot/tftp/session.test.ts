@@ -1,0 +1,99 @@
+import { describe, expect, it } from 'vitest';
+import { ReadSession } from '../../../../src-main/boot/tftp/session';
+
+describe('ReadSession', () => {
+  it('counts blocks: empty file, exact multiple, remainder', () => {
+    expect(
+      new ReadSession({ size: 0, blksize: 512, windowsize: 1, sendOack: false }).totalBlocks,
+    ).toBe(1);
+    expect(
+      new ReadSession({ size: 512, blksize: 512, windowsize: 1, sendOack: false }).totalBlocks,
+    ).toBe(2);
+    expect(
+      new ReadSession({ size: 513, blksize: 512, windowsize: 1, sendOack: false }).totalBlocks,
+    ).toBe(2);
+  });
+
+  it('sends the OACK, waits for ACK 0, then DATA 1', () => {
+    const s = new ReadSession({ size: 1000, blksize: 512, windowsize: 1, sendOack: true });
+    expect(s.start(0)).toEqual({ send: { kind: 'oack' }, timerMs: 1000 });
+    expect(s.onAck(1, 1)).toEqual({});
+    expect(s.onAck(0, 2).send).toEqual({ kind: 'data', first: 1, count: 1 });
+    expect(s.onAck(1, 3).send).toEqual({ kind: 'data', first: 2, count: 1 });
+    expect(s.onAck(2, 4)).toEqual({ finished: 'complete' });
+  });
+
+  it('never answers a duplicated ACK (Sorcerer’s Apprentice)', () => {
+    const s = new ReadSession({ size: 21 * 512 - 1, blksize: 512, windowsize: 1, sendOack: false });
+    s.start(0);
+    expect(s.onAck(1, 1).send).toEqual({ kind: 'data', first: 2, count: 1 });
+    expect(s.onAck(1, 1)).toEqual({});
+    for (let b = 2; b <= 20; b++) s.onAck(b, b);
+    expect(s.onAck(21, 30)).toEqual({ finished: 'complete' });
+    expect(s.dataPacketsSent).toBe(21);
+  });
+
+  it('rolls the 16-bit block number over past 65535', () => {
+    const total = 70000;
+    const s = new ReadSession({ size: total * 8 - 1, blksize: 8, windowsize: 4, sendOack: false });
+    let step = s.start(0);
+    let acked = 0;
+    while (step.finished === undefined) {
+      const send = step.send;
+      if (send?.kind !== 'data') throw new Error('expected data');
+      acked = send.first + send.count - 1;
+      step = s.onAck(acked & 0xffff, acked);
+    }
+    expect(step.finished).toBe('complete');
+    expect(acked).toBe(total);
+    expect(s.dataPacketsSent).toBe(total);
+  });
+
+  it('resumes after a partial window ACK (RFC 7440 §4) and ignores stale ACKs', () => {
+    const s = new ReadSession({ size: 100 * 512, blksize: 512, windowsize: 8, sendOack: false });
+    expect(s.start(0).send).toEqual({ kind: 'data', first: 1, count: 8 });
+    expect(s.onAck(5, 1).send).toEqual({ kind: 'data', first: 6, count: 8 });
+    expect(s.onAck(4, 2)).toEqual({});
+    expect(s.onAck(40, 2)).toEqual({}); // beyond what was sent: ignored
+    expect(s.onAck(13, 3).send).toEqual({ kind: 'data', first: 14, count: 8 });
+  });
+
+  it('retransmits on timeout with backoff, then gives up', () => {
+    const s = new ReadSession({
+      size: 10,
+      blksize: 512,
+      windowsize: 1,
+      sendOack: false,
+      initialTimeoutMs: 100,
+      maxTimeoutMs: 350,
+      maxRetries: 3,
+    });
+    s.start(0);
+    expect(s.onTimeout()).toEqual({ send: { kind: 'data', first: 1, count: 1 }, timerMs: 200 });
+    expect(s.onTimeout()).toEqual({ send: { kind: 'data', first: 1, count: 1 }, timerMs: 350 });
+    expect(s.onTimeout().timerMs).toBe(350);
+    expect(s.onTimeout()).toEqual({ finished: 'timeout' });
+    expect(s.retransmissions).toBe(3);
+  });
+
+  it('adapts the timeout to measured RTT unless the client fixed it', () => {
+    const adaptive = new ReadSession({
+      size: 4096,
+      blksize: 512,
+      windowsize: 1,
+      sendOack: false,
+      minTimeoutMs: 50,
+    });
+    adaptive.start(0);
+    expect(adaptive.onAck(1, 2).timerMs).toBe(50);
+    const fixed = new ReadSession({
+      size: 4096,
+      blksize: 512,
+      windowsize: 1,
+      sendOack: false,
+      fixedTimeoutMs: 3000,
+    });
+    fixed.start(0);
+    expect(fixed.onAck(1, 2).timerMs).toBe(3000);
+  });
+});
