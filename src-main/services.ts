@@ -16,6 +16,8 @@ import { BootResources } from './store/boot-resources';
 import { ManifestStore } from './store/manifest-store';
 import { SourcesService } from './sync/sources-service';
 import { SyncService } from './sync/sync-service';
+import { BootService } from './boot/boot-service';
+import { listInterfaces } from './net/interfaces';
 
 export interface ServicesConfig {
   dataDir: string;
@@ -40,6 +42,8 @@ export interface Services {
   readonly manifests: ManifestStore;
   /** Read API for the boot server: images, files, bootloader folders. */
   readonly bootResources: BootResources;
+  /** The boot server (TFTP + HTTP, DHCP to come) and per-MAC boot choices. */
+  readonly boot: BootService;
   /** Closes sockets, stops transfers and closes the database, in reverse order of creation. */
   dispose(): Promise<void>;
 }
@@ -66,6 +70,16 @@ export async function createServices(config: ServicesConfig): Promise<Services> 
     const sync = store.add(new SyncService(db, sources, { dataDir: config.dataDir }));
     const manifests = new ManifestStore(db);
     const bootResources = new BootResources(db, config.dataDir);
+    const boot = store.add(
+      new BootService({
+        db,
+        bootResources,
+        settings,
+        events,
+        log,
+        interfaces: () => listInterfaces(),
+      }),
+    );
     return {
       config,
       db,
@@ -77,6 +91,7 @@ export async function createServices(config: ServicesConfig): Promise<Services> 
       sync,
       manifests,
       bootResources,
+      boot,
       dispose: () => store.dispose(),
     };
   } catch (error) {

@@ -4,6 +4,7 @@ import { sourcesHandlers } from './sources';
 import { imagesHandlers } from './images';
 import { manifestsHandlers } from './manifests';
 import { esxiHandlers } from './esxi';
+import { bootHandlers } from './boot';
 import type { Handlers } from './types';
 
 /** createHandlers merges every domain's handlers; a missing call is a compile error here. */
@@ -14,5 +15,6 @@ export function createHandlers(services: Services): Handlers {
     ...imagesHandlers(services),
     ...manifestsHandlers(services),
     ...esxiHandlers(),
+    ...bootHandlers(services),
   };
 }

@@ -1,0 +1,106 @@
+/**
+ * UDP sockets bound to one network interface. A DHCP server must listen on 0.0.0.0:67 to receive
+ * broadcasts, and Node's dgram cannot tell which interface a broadcast came in on nor pin a socket
+ * to one. The small native module in `./native` (built by node-gyp at `npm install`, like
+ * better-sqlite3) creates the socket with SO_BINDTODEVICE; dgram then adopts its descriptor with
+ * `bind({ fd })`, so all I/O stays ordinary Node. The kernel then delivers only that interface's
+ * packets to it, and sends its broadcasts out of that interface only.
+ */
+import { createSocket, type Socket } from 'node:dgram';
+import { createRequire } from 'node:module';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { UserError } from '../../../src-shared/errors';
+
+interface NetdevAddon {
+  openBoundUdp(ifname: string, port: number, address?: string): number;
+  closeFd(fd: number): void;
+}
+
+const addonFile = join('build', 'Release', 'labboot_netdev.node');
+
+/** Where the built addon lives: `LABBOOT_NATIVE_DIR` (packaged app) or next to this source file. */
+export function netdevAddonPath(): string {
+  const override = process.env.LABBOOT_NATIVE_DIR;
+  if (override) return join(override, 'labboot_netdev.node');
+  return join(dirname(fileURLToPath(import.meta.url)), 'native', addonFile);
+}
+
+let cached: NetdevAddon | undefined;
+
+function addon(): NetdevAddon {
+  if (cached) return cached;
+  const path = netdevAddonPath();
+  if (!existsSync(path)) {
+    throw new UserError(
+      `LabBoot's interface-binding helper is not built (${path} is missing), so DHCP cannot be pinned to one network card; run \`npm run build:native\` and start again.`,
+      'dhcp-native-missing',
+    );
+  }
+  cached = createRequire(import.meta.url)(path) as NetdevAddon;
+  return cached;
+}
+
+/** openInterfaceSocket returns a dgram socket bound to `address:port` on interface `ifname` only. */
+export async function openInterfaceSocket(
+  ifname: string,
+  port: number,
+  address = '0.0.0.0',
+): Promise<Socket> {
+  let fd: number;
+  try {
+    fd = addon().openBoundUdp(ifname, port, address);
+  } catch (error) {
+    throw explain(error, ifname, port);
+  }
+  const socket = createSocket({ type: 'udp4' });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      socket.once('error', reject);
+      socket.bind({ fd }, () => {
+        socket.off('error', reject);
+        resolve();
+      });
+    });
+  } catch (error) {
+    addon().closeFd(fd);
+    throw error;
+  }
+  return socket;
+}
+
+/** closeSocket closes a dgram socket and waits for it. */
+export function closeSocket(socket: Socket): Promise<void> {
+  return new Promise((resolve) => {
+    try {
+      socket.close(() => resolve());
+    } catch {
+      resolve(); // already closed
+    }
+  });
+}
+
+function explain(error: unknown, ifname: string, port: number): Error {
+  const code = (error as { code?: string }).code;
+  switch (code) {
+    case 'ENODEV':
+      return new UserError(
+        `Network interface ${ifname} does not exist; pick one from \`labboot interfaces\`.`,
+        'dhcp-no-interface',
+      );
+    case 'EACCES':
+    case 'EPERM':
+      return new UserError(
+        `Cannot listen on UDP port ${port} of ${ifname}: DHCP needs administrator rights (root or CAP_NET_BIND_SERVICE + CAP_NET_RAW); start LabBoot with them or use --dhcp off.`,
+        'dhcp-permission',
+      );
+    case 'EADDRINUSE':
+      return new UserError(
+        `UDP port ${port} on ${ifname} is taken by another program (often dnsmasq or a DHCP client); stop it or use --dhcp off.`,
+        'dhcp-port-busy',
+      );
+    default:
+      return error instanceof Error ? error : new Error(String(error));
+  }
+}

@@ -1,0 +1,9 @@
+{
+  "targets": [
+    {
+      "target_name": "labboot_netdev",
+      "sources": ["netdev.c"],
+      "cflags": ["-Wall", "-Wextra", "-O2"]
+    }
+  ]
+}

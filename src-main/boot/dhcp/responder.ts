@@ -1,0 +1,446 @@
+/**
+ * DhcpResponder decides the answer to one DHCP request; it sends nothing itself (the socket layer
+ * does) and reads the clock only through `now`. Two modes:
+ *
+ * - proxy (PXE 2.1 §2.2.2, "proxyDHCP"): another server gives addresses. We answer only PXE / HTTP
+ *   boot clients, on port 67 (DISCOVER → OFFER) and 4011 (REQUEST → ACK), always with `yiaddr`
+ *   0.0.0.0, `siaddr` = us and a boot file (iPXE drops proxy offers lacking either).
+ * - full (RFC 2131 §4.3): we own a range; leases live in SQLite; DISCOVER, REQUEST (selecting,
+ *   init-reboot, renewing, rebinding), DECLINE, RELEASE and INFORM are handled.
+ */
+import { BootOp, macOf, type DhcpPacket } from './codec';
+import { chooseBoot, isPxeClient, type BootChoice, type BootTargets } from './boot-choice';
+import { intToIp, ipToInt, inSubnet, netmaskOf, broadcastOf, type Subnet } from './ipv4';
+import type { LeaseStore } from './lease-store';
+import {
+  MessageType,
+  clientArchOf,
+  Opt,
+  PxeSub,
+  encodeTlv,
+  ipOption,
+  messageTypeOf,
+  parameterListOf,
+  pxeBootItemOf,
+  stringOption,
+  value,
+} from './options';
+
+/** DhcpMode is how LabBoot takes part in DHCP on the chosen interface. */
+export type DhcpMode = 'proxy' | 'full';
+
+/** Full-mode address range, inclusive. */
+export interface DhcpRange {
+  readonly first: string;
+  readonly last: string;
+}
+
+/** ResponderConfig is what the responder needs to know about the interface and the boot files. */
+export interface ResponderConfig {
+  readonly mode: DhcpMode;
+  /** The chosen interface's address and prefix. */
+  readonly subnet: Subnet;
+  readonly targets: BootTargets;
+  /** Full mode: the pool. */
+  readonly range?: DhcpRange;
+  /** Full mode: lease length in seconds (default 3600). */
+  readonly leaseSeconds?: number;
+  /** Full mode: default gateway to hand out (option 3); none on an isolated lab switch. */
+  readonly router?: string;
+  /** Full mode: DNS servers to hand out (option 6). */
+  readonly dns?: readonly string[];
+}
+
+/** Where a reply goes. */
+export type Destination =
+  | { readonly kind: 'broadcast'; readonly port: number }
+  | { readonly kind: 'unicast'; readonly address: string; readonly port: number };
+
+/** What happened, for the boot log. */
+export interface ResponderEvent {
+  readonly mac: string;
+  readonly clientIp: string | null;
+  readonly stage: string;
+  readonly detail: string;
+}
+
+/** Outcome is the reply to send (if any) and the boot-log event (if any). */
+export interface Outcome {
+  readonly reply?: { readonly packet: DhcpPacket; readonly to: Destination };
+  readonly event?: ResponderEvent;
+  /** Why nothing was sent, for debug logging. */
+  readonly ignored?: string;
+}
+
+/** Where a request came from and on which of our ports. */
+export interface Arrival {
+  readonly address: string;
+  readonly port: number;
+  /** 67 for DHCP, 4011 for PXE boot-server requests (proxy mode). */
+  readonly localPort: number;
+}
+
+const OFFER_HOLD_MS = 60_000;
+const DECLINE_HOLD_MS = 10 * 60_000;
+const CLIENT_PORT = 68;
+const PXE_SERVER_TYPE = 0x8000; // first vendor-specific boot server type; dnsmasq uses it too
+
+/** DhcpResponder answers one interface's DHCP traffic in proxy or full mode. */
+export class DhcpResponder {
+  private readonly serverIp: string;
+  private readonly rangeFirst: number;
+  private readonly rangeLast: number;
+
+  constructor(
+    private readonly config: ResponderConfig,
+    private readonly leases: LeaseStore | undefined,
+  ) {
+    this.serverIp = config.subnet.address;
+    if (config.mode === 'full' && (!config.range || !leases)) {
+      throw new Error('full DHCP mode needs a range and a lease store');
+    }
+    this.rangeFirst = config.range ? ipToInt(config.range.first) : 0;
+    this.rangeLast = config.range ? ipToInt(config.range.last) : -1;
+  }
+
+  /** handle returns the answer to one decoded request. Never throws on odd packets. */
+  handle(req: DhcpPacket, from: Arrival, now: number): Outcome {
+    if (req.op !== BootOp.Request) return { ignored: 'not a BOOTREQUEST' };
+    if (req.htype !== 1 || req.hlen !== 6) return { ignored: 'not an Ethernet client' };
+    // Relayed requests come from another segment; LabBoot serves only the chosen NIC's segment.
+    if (req.giaddr !== '0.0.0.0') return { ignored: `relayed via ${req.giaddr}` };
+    const type = messageTypeOf(req);
+    if (type === undefined) return { ignored: 'BOOTP without a DHCP message type' };
+    return this.config.mode === 'proxy'
+      ? this.proxy(req, type, from)
+      : this.full(req, type, from, now);
+  }
+
+  // ---------------------------------------------------------------- proxy mode
+
+  private proxy(req: DhcpPacket, type: number, from: Arrival): Outcome {
+    if (!isPxeClient(req)) return { ignored: 'not a PXE client (option 60)' };
+    const choice = chooseBoot(req, this.config.targets, 'proxy');
+    const mac = macOf(req);
+    if (!choice) return { ignored: `no boot file for architecture ${String(clientArchOf(req))}` };
+    if (from.localPort === 67) {
+      if (type === MessageType.Request) {
+        // The client asks the router for its address; we stay silent but note the address, so
+        // the boot log can tie this MAC's later TFTP/HTTP requests (which carry only an IP) to it.
+        const ip = ipOption(req, Opt.RequestedIp);
+        const server = ipOption(req, Opt.ServerId);
+        return {
+          ignored: 'proxy mode answers only DISCOVER on 67',
+          ...(ip && inSubnet(ip, this.config.subnet)
+            ? {
+                event: this.ev(
+                  mac,
+                  ip,
+                  'proxy-client-address',
+                  `${ip} from ${server ?? 'the router'}`,
+                ),
+              }
+            : {}),
+        };
+      }
+      if (type !== MessageType.Discover)
+        return { ignored: 'proxy mode answers only DISCOVER on 67' };
+      const reply = this.reply(req, MessageType.Offer, '0.0.0.0', choice);
+      reply.options.set(Opt.VendorClass, value.str(choice.httpClient ? 'HTTPClient' : 'PXEClient'));
+      const menu = choice.kind === 'bios' ? this.pxeMenu() : undefined;
+      if (menu) reply.options.set(Opt.VendorSpecific, menu);
+      this.echoUuid(req, reply);
+      return {
+        reply: { packet: reply, to: { kind: 'broadcast', port: CLIENT_PORT } },
+        event: { mac, clientIp: null, stage: 'proxy-offer', detail: describe(choice) },
+      };
+    }
+    // Port 4011: the PXE boot-server request (PXE 2.1 §2.2.5), sent unicast once the client has an
+    // address. EDK2 sends it from port 4011, iPXE from 68: answer the source address and port.
+    if (type !== MessageType.Request && type !== MessageType.Inform) {
+      return { ignored: 'port 4011 takes only REQUEST or INFORM' };
+    }
+    if (!inSubnet(from.address, this.config.subnet)) {
+      return { ignored: `4011 request from ${from.address}, off the interface's subnet` };
+    }
+    const reply = this.reply(req, MessageType.Ack, '0.0.0.0', choice);
+    reply.options.set(Opt.VendorClass, value.str(choice.httpClient ? 'HTTPClient' : 'PXEClient'));
+    const item = pxeBootItemOf(req);
+    if (item) {
+      reply.options.set(
+        Opt.VendorSpecific,
+        encodeTlv([[PxeSub.BootItem, Uint8Array.of(item.type >> 8, item.type & 0xff, 0, 0)]]),
+      );
+    }
+    this.echoUuid(req, reply);
+    return {
+      reply: { packet: reply, to: { kind: 'unicast', address: from.address, port: from.port } },
+      event: { mac, clientIp: from.address, stage: 'proxy-ack', detail: describe(choice) },
+    };
+  }
+
+  /** The PXE menu dnsmasq sends BIOS clients: one server of type 0x8000 at our address, no prompt. */
+  private pxeMenu(): Uint8Array {
+    const label = value.str('LabBoot');
+    return encodeTlv([
+      // bits 0+1: no broadcast/multicast discovery, ask the listed server (PXE 2.1 table 2-1).
+      [PxeSub.DiscoveryControl, Uint8Array.of(0x03)],
+      [
+        PxeSub.BootServers,
+        Uint8Array.of(PXE_SERVER_TYPE >> 8, PXE_SERVER_TYPE & 0xff, 1, ...value.ip(this.serverIp)),
+      ],
+      [
+        PxeSub.BootMenu,
+        Uint8Array.of(PXE_SERVER_TYPE >> 8, PXE_SERVER_TYPE & 0xff, label.length, ...label),
+      ],
+      [PxeSub.MenuPrompt, Uint8Array.of(0, ...value.str('LabBoot'))],
+    ]);
+  }
+
+  // ---------------------------------------------------------------- full mode
+
+  private full(req: DhcpPacket, type: number, from: Arrival, now: number): Outcome {
+    const leases = this.leases as LeaseStore;
+    const mac = macOf(req);
+    if (from.localPort !== 67) return { ignored: 'full mode listens on 67 only' };
+    const choice =
+      isPxeClient(req) || stringOption(req, Opt.UserClass) !== undefined
+        ? chooseBoot(req, this.config.targets, 'full')
+        : undefined;
+    const leaseMs = (this.config.leaseSeconds ?? 3600) * 1000;
+    switch (type) {
+      case MessageType.Discover: {
+        const ip = this.allocate(mac, ipOption(req, Opt.RequestedIp), now);
+        if (!ip)
+          return {
+            ignored: 'address pool exhausted',
+            event: this.ev(mac, null, 'dhcp-pool-full', 'no free address in the range'),
+          };
+        const held = leases.byMac(mac);
+        const keepBound = held?.ip === ip && held.state === 'bound' && held.expiresAt > now;
+        if (!keepBound) {
+          leases.put(
+            {
+              ip,
+              mac,
+              state: 'offered',
+              hostname: hostnameOf(req),
+              expiresAt: now + OFFER_HOLD_MS,
+            },
+            now,
+          );
+        }
+        const reply = this.reply(req, MessageType.Offer, ip, choice);
+        this.addLeaseOptions(req, reply);
+        return {
+          reply: { packet: reply, to: this.destination(req) },
+          event: this.ev(mac, ip, 'dhcp-offer', choice ? `${ip} + ${describe(choice)}` : ip),
+        };
+      }
+      case MessageType.Request: {
+        const serverId = ipOption(req, Opt.ServerId);
+        if (serverId !== undefined && serverId !== this.serverIp) {
+          // The client took another server's offer: let ours go (RFC 2131 §4.3.2, SELECTING).
+          const mine = leases.byMac(mac);
+          if (mine?.state === 'offered') leases.remove(mine.ip);
+          return { ignored: `client chose server ${serverId}` };
+        }
+        const wanted =
+          ipOption(req, Opt.RequestedIp) ?? (req.ciaddr !== '0.0.0.0' ? req.ciaddr : undefined);
+        if (!wanted) return { ignored: 'REQUEST without an address' };
+        const holder = leases.byIp(wanted);
+        const blocked =
+          holder !== undefined &&
+          holder.expiresAt > now &&
+          (holder.state === 'declined' || holder.mac !== mac);
+        if (!this.inRange(wanted) || blocked) {
+          const nak = this.reply(req, MessageType.Nak, '0.0.0.0', undefined);
+          nak.siaddr = '0.0.0.0';
+          nak.file = '';
+          nak.options = new Map([
+            [Opt.MessageType, value.u8(MessageType.Nak)],
+            [Opt.ServerId, value.ip(this.serverIp)],
+            [Opt.Message, value.str(`${wanted} is not available here`)],
+          ]);
+          // RFC 2131 §4.1: a NAK is broadcast, the client may not have a working address.
+          return {
+            reply: { packet: nak, to: { kind: 'broadcast', port: CLIENT_PORT } },
+            event: this.ev(mac, wanted, 'dhcp-nak', `${wanted} refused`),
+          };
+        }
+        leases.put(
+          { ip: wanted, mac, state: 'bound', hostname: hostnameOf(req), expiresAt: now + leaseMs },
+          now,
+        );
+        const reply = this.reply(req, MessageType.Ack, wanted, choice);
+        this.addLeaseOptions(req, reply);
+        return {
+          reply: { packet: reply, to: this.destination(req) },
+          event: this.ev(
+            mac,
+            wanted,
+            'dhcp-ack',
+            choice ? `${wanted} + ${describe(choice)}` : wanted,
+          ),
+        };
+      }
+      case MessageType.Decline: {
+        const ip = ipOption(req, Opt.RequestedIp);
+        const holder = ip ? leases.byIp(ip) : undefined;
+        if (!ip || holder?.mac !== mac)
+          return { ignored: 'DECLINE for an address not leased to the client' };
+        // Someone else answers ARP for it (RFC 2131 §4.3.3): park the address for a while.
+        leases.put(
+          { ip, mac, state: 'declined', hostname: null, expiresAt: now + DECLINE_HOLD_MS },
+          now,
+        );
+        return { event: this.ev(mac, ip, 'dhcp-decline', `${ip} is in use by another host`) };
+      }
+      case MessageType.Release: {
+        const holder = leases.byIp(req.ciaddr);
+        if (holder?.mac !== mac)
+          return { ignored: 'RELEASE for an address not leased to the client' };
+        leases.remove(req.ciaddr);
+        return { event: this.ev(mac, req.ciaddr, 'dhcp-release', req.ciaddr) };
+      }
+      case MessageType.Inform: {
+        const reply = this.reply(req, MessageType.Ack, '0.0.0.0', choice);
+        this.addLeaseOptions(req, reply);
+        reply.options.delete(Opt.LeaseTime); // RFC 2131 §4.3.5: no lease time in an INFORM ACK
+        reply.options.delete(Opt.RenewalTime);
+        reply.options.delete(Opt.RebindingTime);
+        const to: Destination =
+          req.ciaddr !== '0.0.0.0'
+            ? { kind: 'unicast', address: req.ciaddr, port: CLIENT_PORT }
+            : { kind: 'broadcast', port: CLIENT_PORT };
+        return {
+          reply: { packet: reply, to },
+          event: this.ev(mac, req.ciaddr, 'dhcp-inform', req.ciaddr),
+        };
+      }
+      default:
+        return { ignored: `message type ${type} is not for a server` };
+    }
+  }
+
+  private inRange(ip: string): boolean {
+    const n = ipToInt(ip);
+    return n >= this.rangeFirst && n <= this.rangeLast && ip !== this.serverIp;
+  }
+
+  /** allocate picks the client's address: its own, the one it asks for, else the lowest free. */
+  private allocate(mac: string, requested: string | undefined, now: number): string | undefined {
+    const leases = this.leases as LeaseStore;
+    const taken = new Map(leases.list().map((l) => [l.ip, l]));
+    const free = (ip: string): boolean => {
+      if (!this.inRange(ip)) return false;
+      const l = taken.get(ip);
+      if (!l) return true;
+      if (l.state === 'declined') return l.expiresAt <= now;
+      return l.mac === mac || l.expiresAt <= now;
+    };
+    const own = leases.byMac(mac);
+    if (own && this.inRange(own.ip)) return own.ip;
+    if (requested && free(requested)) return requested;
+    for (let n = this.rangeFirst; n <= this.rangeLast; n++) {
+      const ip = intToIp(n);
+      if (free(ip)) return ip;
+    }
+    return undefined;
+  }
+
+  /** addLeaseOptions puts 53 and 54 first, then the lease and subnet options, then the rest. */
+  private addLeaseOptions(req: DhcpPacket, reply: DhcpPacket): void {
+    const leaseSeconds = this.config.leaseSeconds ?? 3600;
+    const opts = new Map<number, Uint8Array>();
+    const type = reply.options.get(Opt.MessageType);
+    if (type) opts.set(Opt.MessageType, type);
+    opts.set(Opt.ServerId, value.ip(this.serverIp));
+    opts.set(Opt.LeaseTime, value.u32(leaseSeconds));
+    opts.set(Opt.RenewalTime, value.u32(Math.floor(leaseSeconds / 2)));
+    opts.set(Opt.RebindingTime, value.u32(Math.floor((leaseSeconds * 7) / 8)));
+    opts.set(Opt.SubnetMask, value.ip(netmaskOf(this.config.subnet)));
+    opts.set(Opt.BroadcastAddress, value.ip(broadcastOf(this.config.subnet)));
+    if (this.config.router) opts.set(Opt.Router, value.ip(this.config.router));
+    if (this.config.dns && this.config.dns.length > 0) {
+      opts.set(Opt.DnsServers, value.ips(this.config.dns));
+    }
+    for (const [code, v] of reply.options) if (!opts.has(code)) opts.set(code, v);
+    reply.options = opts;
+    this.echoUuid(req, reply);
+  }
+
+  // ---------------------------------------------------------------- shared
+
+  /** reply builds the common BOOTREPLY (RFC 2131 table 3): xid, flags, chaddr copied; siaddr = us. */
+  private reply(
+    req: DhcpPacket,
+    type: number,
+    yiaddr: string,
+    choice: BootChoice | undefined,
+  ): DhcpPacket {
+    const options = new Map<number, Uint8Array>([
+      [Opt.MessageType, value.u8(type)],
+      [Opt.ServerId, value.ip(this.serverIp)],
+    ]);
+    const wants = parameterListOf(req);
+    let file = '';
+    if (choice) {
+      // The BOOTP file field holds 128 bytes; longer URLs travel in option 67 only.
+      if (choice.file.length <= 127) file = choice.file;
+      if (wants.includes(Opt.BootFileName) || file === '')
+        options.set(Opt.BootFileName, value.str(choice.file));
+      // Some vendor ROMs read option 66 rather than siaddr; sending both costs nothing.
+      if (wants.includes(Opt.TftpServerName))
+        options.set(Opt.TftpServerName, value.str(this.serverIp));
+      if (choice.httpClient) options.set(Opt.VendorClass, value.str('HTTPClient'));
+    }
+    return {
+      op: BootOp.Reply,
+      htype: req.htype,
+      hlen: req.hlen,
+      hops: 0,
+      xid: req.xid,
+      secs: 0,
+      flags: req.flags,
+      ciaddr: type === MessageType.Ack ? req.ciaddr : '0.0.0.0',
+      yiaddr,
+      siaddr: this.serverIp,
+      giaddr: req.giaddr,
+      chaddr: req.chaddr.slice(),
+      sname: '',
+      file,
+      options,
+    };
+  }
+
+  /** Client machine UUID (option 97) is echoed as PXE 2.1 and RFC 4578 §2.3 ask. */
+  private echoUuid(req: DhcpPacket, reply: DhcpPacket): void {
+    const uuid = req.options.get(Opt.ClientUuid);
+    if (uuid) reply.options.set(Opt.ClientUuid, uuid);
+  }
+
+  /**
+   * RFC 2131 §4.1: unicast to ciaddr when the client has one; otherwise broadcast. We broadcast
+   * instead of unicasting to yiaddr because that needs an ARP entry only raw sockets can add, and
+   * every client accepts a broadcast reply (dnsmasq sends its proxy replies that way too).
+   */
+  private destination(req: DhcpPacket): Destination {
+    if (req.ciaddr !== '0.0.0.0' && inSubnet(req.ciaddr, this.config.subnet)) {
+      return { kind: 'unicast', address: req.ciaddr, port: CLIENT_PORT };
+    }
+    return { kind: 'broadcast', port: CLIENT_PORT };
+  }
+
+  private ev(mac: string, ip: string | null, stage: string, detail: string): ResponderEvent {
+    return { mac, clientIp: ip, stage, detail };
+  }
+}
+
+function hostnameOf(req: DhcpPacket): string | null {
+  return stringOption(req, Opt.HostName) ?? null;
+}
+
+function describe(c: BootChoice): string {
+  return `${c.kind} ${c.file}${c.arch !== undefined ? ` (arch ${c.arch})` : ''}`;
+}

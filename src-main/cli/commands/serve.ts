@@ -1,0 +1,144 @@
+import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import type { CliContext } from '../context';
+import { parsePort } from '../parse';
+import { formatBootEvent } from '../../../src-shared/boot/events';
+import { DEFAULT_CHOICE_MAC } from '../../../src-shared/boot/choices';
+import { UserError } from '../../../src-shared/errors';
+import { listInterfaces } from '../../net/interfaces';
+import { pickServingAddress } from '../../boot/serving-address';
+import { DEFAULT_HTTP_PORT } from '../../boot/http/http-server';
+import type { BootPart } from '../../boot/boot-server';
+import { dhcpOptionsFromFlags, dhcpPart, parseDhcpMode } from '../../boot/dhcp/dhcp-part';
+
+interface ServeOptions {
+  interface?: string;
+  address?: string;
+  dhcp?: string;
+  range?: string;
+  dhcpPort?: number;
+  boot?: string;
+  tftpPort?: number;
+  httpPort?: number;
+  sshKey?: string;
+}
+
+function readKeys(file: string): string[] {
+  try {
+    return readFileSync(file, 'utf8').split('\n');
+  } catch (error) {
+    throw new UserError(
+      `Cannot read the SSH public key file ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'}); pass a readable .pub file.`,
+      'ssh-key-file',
+    );
+  }
+}
+
+/**
+ * registerServe adds `labboot serve`: TFTP and HTTP on one interface or address until Ctrl-C,
+ * printing one line per boot event (NDJSON with --json), with DHCP in proxy, full or off mode.
+ */
+export function registerServe(program: Command, ctx: CliContext): void {
+  program
+    .command('serve')
+    .description('serve PXE boot (DHCP + TFTP + HTTP) on one interface until interrupted')
+    .option('--interface <NAME>', 'serve on this interface (see `labboot interfaces`)')
+    .option('--address <IP>', 'serve on this address')
+    .option(
+      '--dhcp <MODE>',
+      'proxy: answer only PXE clients beside your router (default with --interface); full: own DHCP on an isolated lab switch; off: your DHCP server points here (default with --address)',
+    )
+    .option('--range <FIRST-LAST>', 'addresses --dhcp full hands out, e.g. 10.0.0.100-10.0.0.199')
+    .option(
+      '--dhcp-port <N>',
+      'DHCP server port (default 67; clients answer on the next one)',
+      parsePort,
+    )
+    .option(
+      '--boot <IMAGE>',
+      'default image for machines without their own choice, e.g. ubuntu/jammy/amd64',
+    )
+    .option('--tftp-port <N>', 'TFTP port (default 69)', parsePort)
+    .option('--http-port <N>', 'HTTP port (default 5248)', parsePort)
+    .option(
+      '--ssh-key <FILE>',
+      "admin's SSH public key(s) for the booted machines (kept for later runs)",
+    )
+    .action(async (opts: ServeOptions) => {
+      // DHCP runs on a NIC: proxy is the default when one is named; a bare --address means the
+      // network's own DHCP already points here (or the address is loopback), so off.
+      const dhcpMode = parseDhcpMode(opts.dhcp ?? (opts.interface !== undefined ? 'proxy' : 'off'));
+      const services = await ctx.openServices();
+      const stopped = new Promise<void>((resolve) => {
+        process.once('SIGINT', resolve);
+        process.once('SIGTERM', resolve);
+      });
+      try {
+        const { boot } = services;
+        if (opts.sshKey !== undefined) boot.setSshKeys(readKeys(opts.sshKey));
+        if (opts.boot !== undefined)
+          boot.setChoice({ mac: DEFAULT_CHOICE_MAC, action: 'image', image: opts.boot });
+        if (boot.choices.get(DEFAULT_CHOICE_MAC) === undefined) {
+          ctx.info(
+            'labboot: warning: no default image is chosen, so unknown machines get "file not found" for their config; pass --boot IMAGE.',
+          );
+        }
+        boot.onEvent((e) =>
+          ctx.stdout.write(ctx.json() ? `${JSON.stringify(e)}\n` : `${formatBootEvent(e)}\n`),
+        );
+        const extraParts: BootPart[] = [];
+        if (dhcpMode !== 'off' || opts.range !== undefined) {
+          const nics = listInterfaces();
+          const serving = pickServingAddress(
+            { interfaceName: opts.interface, address: opts.address },
+            nics,
+          );
+          const nic = nics.find((n) => n.addresses.some((a) => a.address === serving.address));
+          if (nic === undefined) {
+            throw new UserError(
+              `No network interface has the address ${serving.address}, and DHCP must run on one; serve with --interface NAME or --dhcp off.`,
+              'dhcp-interface',
+            );
+          }
+          const dhcpOptions = dhcpOptionsFromFlags(
+            {
+              mode: dhcpMode,
+              range: opts.range,
+              dhcpPort: opts.dhcpPort,
+              nic,
+              address: serving.address,
+              httpPort: opts.httpPort ?? DEFAULT_HTTP_PORT,
+            },
+            {
+              db: services.db,
+              log: services.log,
+              onEvent: (e) =>
+                ctx.stdout.write(
+                  ctx.json()
+                    ? `${JSON.stringify(e)}\n`
+                    : `${new Date(e.at).toISOString()} dhcp ${e.mac ?? '-'} ${e.stage} ${e.detail}\n`,
+                ),
+            },
+          );
+          extraParts.push(dhcpPart(dhcpOptions));
+        }
+        const status = await boot.start(
+          {
+            interfaceName: opts.interface,
+            address: opts.address,
+            tftpPort: opts.tftpPort,
+            httpPort: opts.httpPort,
+          },
+          extraParts,
+        );
+        const ports = status.parts
+          .map((p) => `${p.name.toUpperCase()} ${p.address}:${p.port ?? '-'}`)
+          .join(', ');
+        ctx.info(`LabBoot serving: ${ports}. Press Ctrl-C to stop.`);
+        await stopped;
+        ctx.info('LabBoot stopped.');
+      } finally {
+        await services.dispose();
+      }
+    });
+}

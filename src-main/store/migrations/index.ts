@@ -1,0 +1,15 @@
+import { settingsMigration } from './001-settings';
+import { regionStoreMigration } from './100-region-store';
+import { bootChoicesMigration } from './200-boot-choices';
+import { dhcpLeasesMigration } from './300-dhcp-leases';
+import { bootEventsMigration } from './301-boot-events';
+import type { Migration } from './types';
+
+/** migrations lists every schema step; order of this array does not matter, ids do. */
+export const migrations: readonly Migration[] = [
+  settingsMigration,
+  regionStoreMigration,
+  bootChoicesMigration,
+  dhcpLeasesMigration,
+  bootEventsMigration,
+];

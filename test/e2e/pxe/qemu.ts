@@ -1,0 +1,143 @@
+/**
+ * Boots a QEMU VM (TCG only: KVM does not work on this host class) from the network inside a test
+ * namespace and waits for the initramfs marker on the serial console. BIOS uses SeaBIOS with QEMU's
+ * iPXE ROM on an e1000; UEFI uses OVMF's own EDK2 PXE client on virtio-net without an option ROM,
+ * which is what a real UEFI machine's built-in PXE does (shared/pxe-lab README §2).
+ */
+import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { NetnsLab } from '../../helpers/netns/netns-lab';
+import { MARKER } from './payloads';
+
+/** Firmware of the test VM. */
+export type Firmware = 'bios' | 'uefi';
+
+/** VmOptions describe one boot. */
+export interface VmOptions {
+  readonly firmware: Firmware;
+  /** Namespace holding the tap device. */
+  readonly ns: string;
+  readonly tap: string;
+  readonly mac: string;
+  /** Folder for the serial log, OVMF vars and the command line. */
+  readonly work: string;
+  /** Hard limit for the whole boot. */
+  readonly timeoutMs: number;
+}
+
+/** BootResult is what the serial console showed. */
+export interface BootResult {
+  /** Milliseconds from QEMU start to the marker. */
+  readonly markerMs: number;
+  readonly serial: string;
+  /** sha256 printed by the initramfs for the squashfs it fetched. */
+  readonly sha256: string | undefined;
+  /** Milliseconds from QEMU start to the first sight of each boot stage on the console. */
+  readonly milestones: Readonly<Record<string, number>>;
+}
+
+/** Console lines that mark boot stages (firmware, bootloader, kernel), as in shared/pxe-lab. */
+const stages: readonly (readonly [string, RegExp])[] = [
+  ['firmware-pxe', /iPXE initialising|>>Start PXE/],
+  ['dhcp-done', /Next server|Station IP address|net0: [0-9.]+\//],
+  ['nbp-loaded', /NBP file downloaded|lpxelinux\.0\.\.\. ok|PXELINUX [0-9]/],
+  ['bootloader', /PXELINUX [0-9]|Welcome to GRUB|iPXE 1\.\d|boot\.ipxe\.\.\./],
+  ['kernel-fetch', /Loading http|GRUB fetching|vmlinuz\.\.\./],
+  ['initramfs', /LABBOOT-INIT/],
+];
+
+const OVMF_CODE = '/usr/share/OVMF/OVMF_CODE_4M.fd';
+const OVMF_VARS = '/usr/share/OVMF/OVMF_VARS_4M.fd';
+
+/** qemuArgs returns the QEMU command line for a boot. */
+export function qemuArgs(o: VmOptions, serialLog: string): string[] {
+  const args = [
+    '-machine',
+    'q35',
+    '-m',
+    '768',
+    '-smp',
+    '1',
+    '-accel',
+    'tcg',
+    '-nographic',
+    '-vga',
+    'none',
+    '-monitor',
+    'none',
+    '-no-reboot',
+    '-serial',
+    `file:${serialLog}`,
+    '-netdev',
+    `tap,id=n0,ifname=${o.tap},script=no,downscript=no`,
+  ];
+  if (o.firmware === 'bios') {
+    args.push('-device', `e1000,netdev=n0,mac=${o.mac},bootindex=1`, '-boot', 'order=n');
+  } else {
+    const vars = join(o.work, 'OVMF_VARS.fd');
+    copyFileSync(OVMF_VARS, vars);
+    args.push(
+      '-device',
+      `virtio-net-pci,netdev=n0,mac=${o.mac},romfile=,bootindex=1`,
+      '-drive',
+      `if=pflash,format=raw,unit=0,readonly=on,file=${OVMF_CODE}`,
+      '-drive',
+      `if=pflash,format=raw,unit=1,file=${vars}`,
+    );
+  }
+  return args;
+}
+
+/** bootVm runs the VM until the marker, a failure line, QEMU's exit or the timeout; always stops QEMU. */
+export async function bootVm(lab: NetnsLab, o: VmOptions): Promise<BootResult> {
+  const serialLog = join(o.work, `serial-${o.firmware}.log`);
+  writeFileSync(serialLog, '');
+  const args = qemuArgs(o, serialLog);
+  writeFileSync(join(o.work, `qemu-${o.firmware}.cmd`), `qemu-system-x86_64 ${args.join(' ')}\n`);
+  const started = Date.now();
+  const vm = lab.run(o.ns, 'qemu-system-x86_64', args);
+  const read = (): string => (existsSync(serialLog) ? readFileSync(serialLog, 'latin1') : '');
+  const milestones: Record<string, number> = {};
+  try {
+    for (;;) {
+      const serial = read();
+      for (const [name, pattern] of stages) {
+        if (milestones[name] === undefined && pattern.test(serial))
+          milestones[name] = Date.now() - started;
+      }
+      if (serial.includes(MARKER)) {
+        const markerMs = Date.now() - started;
+        return {
+          markerMs,
+          serial,
+          sha256: /LABBOOT-SHA256 ([0-9a-f]{64})/.exec(serial)?.[1],
+          milestones,
+        };
+      }
+      // Fail fast on a bootloader that gave up, instead of waiting for the timeout.
+      if (
+        /LABBOOT-E2E-FAIL|you need to load the kernel first|Nothing to boot|Boot Failed/.test(
+          serial,
+        )
+      ) {
+        throw new Error(`guest failed:\n${tail(serial)}`);
+      }
+      if (vm.child.exitCode !== null)
+        throw new Error(
+          `qemu exited (${vm.child.exitCode}) before the marker: ${vm.stderr()}\n${tail(serial)}`,
+        );
+      if (Date.now() - started > o.timeoutMs)
+        throw new Error(`no marker within ${o.timeoutMs} ms:\n${tail(serial)}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  } finally {
+    await lab.stop(vm, 2000);
+  }
+}
+
+// Firmware writes terminal escape sequences (ESC [ … letter); strip them from failure output.
+const escapes = new RegExp(`${String.fromCharCode(27)}\\[[0-9;?]*[A-Za-z]`, 'g');
+
+function tail(serial: string): string {
+  return serial.replace(escapes, '').split('\n').slice(-40).join('\n');
+}

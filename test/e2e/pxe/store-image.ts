@@ -1,0 +1,87 @@
+/**
+ * Puts the e2e test image into a LabBoot store the way a user would: a signed simplestreams mirror
+ * (test/helpers/mirror) carrying the real kernel, the marker initramfs and the squashfs, served on
+ * 127.0.0.1, then `labboot sources add`, `select add`, `sync` and `images --json` through the real
+ * CLI. Returns the stored files, so the boot serves exactly what the store holds.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  buildMirror,
+  manifestText,
+  type MirrorBootloader,
+} from '../../helpers/mirror/build-mirror';
+import { MirrorServer } from '../../helpers/mirror/mirror-server';
+import { runLabboot } from '../../helpers/mirror/run-cli';
+
+/** A stored file of the synced image. */
+export interface StoredFile {
+  readonly ftype: string;
+  readonly sha256: string;
+  readonly path: string;
+}
+
+interface ImagesJson {
+  kind?: string;
+  os: string;
+  release: string;
+  versions: { version: string; complete: boolean; files: StoredFile[] }[];
+}
+
+/** syncTestImage syncs kernel/initrd/squashfs into `dataDir` and returns them by ftype. */
+export async function syncTestImage(
+  work: string,
+  dataDir: string,
+  payload: { kernel: string; initrd: string; squashfs: string },
+  bootloaders: MirrorBootloader[] = [],
+): Promise<Record<'boot-kernel' | 'boot-initrd' | 'squashfs', StoredFile>> {
+  const mirror = await buildMirror({
+    root: join(work, 'mirror'),
+    images: [
+      {
+        release: 'jammy',
+        version: '22.04',
+        arch: 'amd64',
+        subarch: 'ga-22.04',
+        versions: {
+          '20251101': {
+            kernel: { file: payload.kernel },
+            initrd: { file: payload.initrd },
+            squashfs: { file: payload.squashfs },
+            manifest: manifestText({ busybox: '1:1.35.0-4' }),
+          },
+        },
+      },
+    ],
+    bootloaders,
+  });
+  const server = await new MirrorServer(mirror.root).start();
+  try {
+    const keyFile = join(work, 'mirror.asc');
+    writeFileSync(keyFile, mirror.key.publicKey);
+    const lb = async (...args: string[]): Promise<string> => {
+      const r = await runLabboot(['--data', dataDir, ...args], {}, 120_000);
+      if (r.status !== 0) throw new Error(`labboot ${args.join(' ')} failed: ${r.stderr}`);
+      return r.stdout;
+    };
+    await lb('sources', 'add', server.url, '--keyring', keyFile, '--name', 'e2e');
+    await lb('select', 'add', 'ubuntu/jammy/amd64');
+    await lb('sync');
+    const images = JSON.parse(await lb('--json', 'images')) as ImagesJson[];
+    const files = images
+      .filter((i) => i.kind === undefined || i.kind === 'image')
+      .flatMap((i) => i.versions.filter((v) => v.complete).flatMap((v) => v.files));
+    const pick = (ftype: string): StoredFile => {
+      const f = files.find((x) => x.ftype === ftype);
+      if (!f) throw new Error(`the synced image has no ${ftype}: ${JSON.stringify(images)}`);
+      return f;
+    };
+    return {
+      'boot-kernel': pick('boot-kernel'),
+      'boot-initrd': pick('boot-initrd'),
+      squashfs: pick('squashfs'),
+    };
+  } finally {
+    await server.stop();
+  }
+}

@@ -1,0 +1,113 @@
+/**
+ * A live DhcpService (proxy mode, bound to loopback on high ports) takes a bounded storm of
+ * malformed, truncated, oversized and wrong-magic packets (fast-check), then still answers a valid
+ * PXE boot-server request. Nothing here leaves 127.0.0.0/8.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { createSocket, type Socket } from 'node:dgram';
+import { openDatabase, type Database } from '../../../../src-main/store/database';
+import { createLogger } from '../../../../src-main/logger';
+import { DhcpService } from '../../../../src-main/boot/dhcp/dhcp-service';
+import { decodeDhcp, encodeDhcp } from '../../../../src-main/boot/dhcp/codec';
+import { buildRequest } from '../../../../src-main/boot/dhcp/request';
+import { MessageType, messageTypeOf } from '../../../../src-main/boot/dhcp/options';
+import { canUseNetns } from '../../../helpers/netns/netns-lab';
+
+if (!canUseNetns()) throw new Error('This test needs root (SO_BINDTODEVICE).');
+
+const SERVER_PORT = 16767;
+const PXE_PORT = 14011;
+const BIOS = 'PXEClient:Arch:00000:UNDI:002001';
+
+describe('DHCP server under a packet storm', () => {
+  let db: Database;
+  let service: DhcpService;
+  let client: Socket;
+  const errors: string[] = [];
+
+  beforeAll(async () => {
+    db = openDatabase(':memory:');
+    service = await DhcpService.start({
+      mode: 'proxy',
+      interfaceName: 'lo',
+      subnet: { address: '127.0.0.1', prefixLength: 8 },
+      mac: '00:00:00:00:00:00',
+      targets: { bios: 'lpxelinux.0', uefiX64: 'bootx64.efi' },
+      serverPort: SERVER_PORT,
+      pxePort: PXE_PORT,
+      db,
+      log: { ...createLogger({ stderrLevel: 'silent' }), error: (_c, m) => errors.push(m) },
+    });
+    client = createSocket('udp4');
+    await new Promise<void>((resolve) => client.bind(0, '127.0.0.1', resolve));
+  });
+
+  afterAll(async () => {
+    await new Promise<void>((resolve) => client.close(() => resolve()));
+    await service.dispose();
+    db.close();
+  });
+
+  it('survives the storm and still answers', async () => {
+    const valid = fc
+      .record({
+        type: fc.integer({ min: 0, max: 9 }),
+        xid: fc.nat(),
+        arch: fc.constantFrom(undefined, 0, 7, 16, 300),
+      })
+      .map((r) => encodeDhcp(buildRequest({ ...r, mac: '52:54:00:12:34:56', vendorClass: BIOS })));
+    const storm = fc.oneof(
+      fc.uint8Array({ maxLength: 1500 }), // noise, mostly wrong magic or too short
+      valid.chain((bytes) => fc.nat(bytes.length).map((n) => bytes.subarray(0, n))), // truncated
+      valid.chain((bytes) =>
+        fc.uint8Array({ minLength: 1, maxLength: 1200 }).map((junk) => {
+          const out = new Uint8Array(bytes.length + junk.length); // garbage / huge options
+          out.set(bytes.subarray(0, 240));
+          out.set(junk, 240);
+          return out;
+        }),
+      ),
+    );
+    const packets = fc.sample(storm, { numRuns: 3000, seed: 7 });
+    const started = Date.now();
+    for (const [i, p] of packets.entries()) {
+      const port = i % 2 === 0 ? SERVER_PORT : PXE_PORT;
+      client.send(p, port, '127.0.0.1');
+      if (i % 200 === 0) await new Promise((r) => setImmediate(r)); // let the server drain
+      if (Date.now() - started > 20_000) break; // bound the storm in time as well as count
+    }
+    await new Promise((r) => setTimeout(r, 300));
+    expect(errors).toEqual([]);
+
+    const answer = new Promise<Uint8Array>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('no answer after the storm')), 5000);
+      client.on('message', (msg) => {
+        const p = decodeDhcp(msg);
+        if (p.xid !== 4242) return;
+        clearTimeout(timer);
+        resolve(msg);
+      });
+    });
+    client.send(
+      encodeDhcp(
+        buildRequest({
+          type: MessageType.Request,
+          mac: '52:54:00:12:34:56',
+          xid: 4242,
+          vendorClass: BIOS,
+          arch: 0,
+          ciaddr: '127.0.0.9',
+        }),
+      ),
+      PXE_PORT,
+      '127.0.0.1',
+    );
+    const reply = decodeDhcp(await answer);
+    expect(messageTypeOf(reply)).toBe(MessageType.Ack);
+    expect(reply.yiaddr).toBe('0.0.0.0');
+    expect(reply.file).toBe('lpxelinux.0');
+    const status = service.status();
+    expect(status.dropped).toBeGreaterThan(1000);
+  });
+});

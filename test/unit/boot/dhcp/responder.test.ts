@@ -1,0 +1,495 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { openDatabase, type Database } from '../../../../src-main/store/database';
+import { decodeDhcp, encodeDhcp, DhcpCodecError } from '../../../../src-main/boot/dhcp/codec';
+import {
+  DhcpResponder,
+  type Arrival,
+  type ResponderConfig,
+} from '../../../../src-main/boot/dhcp/responder';
+import { LeaseStore } from '../../../../src-main/boot/dhcp/lease-store';
+import { buildRequest } from '../../../../src-main/boot/dhcp/request';
+import {
+  MessageType,
+  Opt,
+  PxeSub,
+  decodeTlv,
+  encodeTlv,
+  ipOption,
+  messageTypeOf,
+  stringOption,
+  u32Option,
+} from '../../../../src-main/boot/dhcp/options';
+
+const subnet = { address: '10.77.0.1', prefixLength: 24 };
+const targets = {
+  bios: 'lpxelinux.0',
+  uefiX64: 'bootx64.efi',
+  uefiX64Proxy: 'snponly.efi',
+  uefiArm64: 'bootaa64.efi',
+  httpX64: 'http://10.77.0.1:5248/images/bootx64.efi',
+  ipxeScript: 'http://10.77.0.1:5248/boot.ipxe',
+};
+const BIOS = 'PXEClient:Arch:00000:UNDI:002001';
+const EDK2 = 'PXEClient:Arch:00007:UNDI:003000';
+const from67: Arrival = { address: '0.0.0.0', port: 68, localPort: 67 };
+const T0 = 1_700_000_000_000;
+
+let db: Database | undefined;
+afterEach(() => {
+  db?.close();
+  db = undefined;
+});
+
+function fullResponder(config: Partial<ResponderConfig> = {}): {
+  r: DhcpResponder;
+  leases: LeaseStore;
+} {
+  db = openDatabase(':memory:');
+  const leases = new LeaseStore(db, 'eth0');
+  const r = new DhcpResponder(
+    {
+      mode: 'full',
+      subnet,
+      targets,
+      range: { first: '10.77.0.100', last: '10.77.0.102' },
+      ...config,
+    },
+    leases,
+  );
+  return { r, leases };
+}
+
+const proxyResponder = (): DhcpResponder =>
+  new DhcpResponder({ mode: 'proxy', subnet, targets }, undefined);
+
+describe('proxy mode (PXE 2.1 proxyDHCP)', () => {
+  it('offers BIOS PXE clients boot info with siaddr, file and the PXE menu, never an address', () => {
+    const uuid = Uint8Array.of(0, ...new Array<number>(16).fill(7));
+    const out = proxyResponder().handle(
+      buildRequest({
+        type: MessageType.Discover,
+        mac: '52:54:00:77:00:10',
+        xid: 9,
+        vendorClass: BIOS,
+        arch: 0,
+        uuid,
+      }),
+      from67,
+      T0,
+    );
+    const p = out.reply?.packet;
+    expect(p).toBeDefined();
+    if (!p) return;
+    expect(out.reply?.to).toEqual({ kind: 'broadcast', port: 68 });
+    expect({ yiaddr: p.yiaddr, siaddr: p.siaddr, file: p.file, xid: p.xid }).toEqual({
+      yiaddr: '0.0.0.0',
+      siaddr: '10.77.0.1',
+      file: 'lpxelinux.0',
+      xid: 9,
+    });
+    expect(messageTypeOf(p)).toBe(MessageType.Offer);
+    expect(stringOption(p, Opt.VendorClass)).toBe('PXEClient');
+    expect(ipOption(p, Opt.ServerId)).toBe('10.77.0.1');
+    expect(p.options.get(Opt.ClientUuid)).toEqual(uuid);
+    const menu = decodeTlv(p.options.get(Opt.VendorSpecific) ?? new Uint8Array());
+    expect(menu.get(PxeSub.DiscoveryControl)).toEqual(Uint8Array.of(3));
+    expect(menu.get(PxeSub.BootServers)).toEqual(Uint8Array.of(0x80, 0, 1, 10, 77, 0, 1));
+    expect(out.event).toEqual({
+      mac: '52:54:00:77:00:10',
+      clientIp: null,
+      stage: 'proxy-offer',
+      detail: 'bios lpxelinux.0 (arch 0)',
+    });
+  });
+
+  it('answers the boot-server request on 4011 to the source port, echoing the boot item', () => {
+    const out = proxyResponder().handle(
+      buildRequest({
+        type: MessageType.Request,
+        mac: '52:54:00:77:00:10',
+        xid: 10,
+        vendorClass: EDK2,
+        arch: 7,
+        ciaddr: '10.77.0.145',
+        vendorSpecific: encodeTlv([[PxeSub.BootItem, Uint8Array.of(0x80, 0, 0, 0)]]),
+      }),
+      { address: '10.77.0.145', port: 4011, localPort: 4011 },
+      T0,
+    );
+    expect(out.reply?.to).toEqual({ kind: 'unicast', address: '10.77.0.145', port: 4011 });
+    const p = out.reply?.packet;
+    expect(p && messageTypeOf(p)).toBe(MessageType.Ack);
+    expect(p?.yiaddr).toBe('0.0.0.0');
+    // UEFI in proxy mode gets iPXE first: GRUB 2.06 would ask the router for its config.
+    expect(p?.file).toBe('snponly.efi');
+    expect(decodeTlv(p?.options.get(Opt.VendorSpecific) ?? new Uint8Array()).get(71)).toEqual(
+      Uint8Array.of(0x80, 0, 0, 0),
+    );
+  });
+
+  it('gives iPXE the script URL (no chainload loop) and HTTP boot clients HTTPClient + URL', () => {
+    const r = proxyResponder();
+    const ipxe = r.handle(
+      buildRequest({
+        type: 1,
+        mac: '52:54:00:00:00:01',
+        xid: 1,
+        vendorClass: BIOS,
+        arch: 0,
+        userClass: 'iPXE',
+      }),
+      from67,
+      T0,
+    );
+    expect(ipxe.reply?.packet.file).toBe(targets.ipxeScript);
+    expect(ipxe.reply?.packet.siaddr).toBe('10.77.0.1');
+    const http = r.handle(
+      buildRequest({
+        type: 1,
+        mac: '52:54:00:00:00:02',
+        xid: 2,
+        vendorClass: 'HTTPClient:Arch:00016:UNDI:003001',
+        arch: 16,
+      }),
+      from67,
+      T0,
+    );
+    expect(http.reply?.packet.file).toBe(targets.httpX64);
+    expect(
+      stringOption(
+        http.reply?.packet ?? buildRequest({ type: 1, mac: '00:00:00:00:00:00', xid: 0 }),
+        Opt.VendorClass,
+      ),
+    ).toBe('HTTPClient');
+  });
+
+  it('stays silent on the REQUEST to the router but notes the address for the boot log', () => {
+    const out = proxyResponder().handle(
+      buildRequest({
+        type: 3,
+        mac: '52:54:00:77:00:10',
+        xid: 5,
+        vendorClass: BIOS,
+        arch: 0,
+        requestedIp: '10.77.0.145',
+        serverId: '10.77.0.254',
+      }),
+      from67,
+      T0,
+    );
+    expect(out.reply).toBeUndefined();
+    expect(out.event).toEqual({
+      mac: '52:54:00:77:00:10',
+      clientIp: '10.77.0.145',
+      stage: 'proxy-client-address',
+      detail: '10.77.0.145 from 10.77.0.254',
+    });
+  });
+
+  it('ignores non-PXE clients, REQUESTs on 67, relayed and off-subnet requests', () => {
+    const r = proxyResponder();
+    const plain = buildRequest({ type: 1, mac: '52:54:00:00:00:03', xid: 3 });
+    expect(r.handle(plain, from67, T0).reply).toBeUndefined();
+    const req = buildRequest({
+      type: 3,
+      mac: '52:54:00:00:00:03',
+      xid: 3,
+      vendorClass: BIOS,
+      arch: 0,
+    });
+    expect(r.handle(req, from67, T0).reply).toBeUndefined();
+    const relayed = {
+      ...buildRequest({ type: 1, mac: '52:54:00:00:00:03', xid: 3, vendorClass: BIOS }),
+      giaddr: '10.1.1.1',
+    };
+    expect(r.handle(relayed, from67, T0).ignored).toMatch(/relayed/);
+    const offNet = r.handle(req, { address: '192.168.1.5', port: 68, localPort: 4011 }, T0);
+    expect(offNet.ignored).toMatch(/off the interface's subnet/);
+  });
+});
+
+describe('full mode (RFC 2131 server)', () => {
+  it('offers, acks and persists a lease with boot info and lease options', () => {
+    const { r, leases } = fullResponder();
+    const mac = '52:54:00:77:00:10';
+    const offer = r.handle(
+      buildRequest({ type: 1, mac, xid: 1, vendorClass: BIOS, arch: 0 }),
+      from67,
+      T0,
+    );
+    const op = offer.reply?.packet;
+    expect(op?.yiaddr).toBe('10.77.0.100');
+    expect(op?.siaddr).toBe('10.77.0.1');
+    expect(op?.file).toBe('lpxelinux.0');
+    expect(op && stringOption(op, Opt.BootFileName)).toBe('lpxelinux.0');
+    // dnsmasq sends no option 60 in full mode and every client booted; EDK2 would go to 4011 on it.
+    expect(op?.options.has(Opt.VendorClass)).toBe(false);
+    expect(leases.byMac(mac)?.state).toBe('offered');
+    const ack = r.handle(
+      buildRequest({
+        type: 3,
+        mac,
+        xid: 1,
+        requestedIp: '10.77.0.100',
+        serverId: '10.77.0.1',
+        vendorClass: BIOS,
+        arch: 0,
+      }),
+      from67,
+      T0 + 1000,
+    );
+    const ap = ack.reply?.packet;
+    expect(ap && messageTypeOf(ap)).toBe(MessageType.Ack);
+    expect(ap?.yiaddr).toBe('10.77.0.100');
+    expect(ap && u32Option(ap, Opt.LeaseTime)).toBe(3600);
+    expect(ap && ipOption(ap, Opt.SubnetMask)).toBe('255.255.255.0');
+    expect(leases.byMac(mac)).toEqual({
+      ip: '10.77.0.100',
+      mac,
+      state: 'bound',
+      hostname: null,
+      expiresAt: T0 + 1000 + 3_600_000,
+    });
+    expect(ack.event?.stage).toBe('dhcp-ack');
+  });
+
+  it('renews by unicast, naks foreign addresses, frees on release and parks declined ones', () => {
+    const { r, leases } = fullResponder();
+    const a = '52:54:00:00:00:0a';
+    const b = '52:54:00:00:00:0b';
+    r.handle(buildRequest({ type: 3, mac: a, xid: 1, requestedIp: '10.77.0.100' }), from67, T0);
+    const renew = r.handle(
+      buildRequest({ type: 3, mac: a, xid: 2, ciaddr: '10.77.0.100' }),
+      from67,
+      T0 + 10,
+    );
+    expect(renew.reply?.to).toEqual({ kind: 'unicast', address: '10.77.0.100', port: 68 });
+    const steal = r.handle(
+      buildRequest({ type: 3, mac: b, xid: 3, requestedIp: '10.77.0.100' }),
+      from67,
+      T0 + 20,
+    );
+    expect(steal.reply?.packet && messageTypeOf(steal.reply.packet)).toBe(MessageType.Nak);
+    expect(steal.reply?.to.kind).toBe('broadcast');
+    const outside = r.handle(
+      buildRequest({ type: 3, mac: b, xid: 4, requestedIp: '192.168.0.9' }),
+      from67,
+      T0,
+    );
+    expect(outside.reply?.packet && messageTypeOf(outside.reply.packet)).toBe(MessageType.Nak);
+    r.handle(
+      buildRequest({ type: 7, mac: a, xid: 5, ciaddr: '10.77.0.100', serverId: '10.77.0.1' }),
+      from67,
+      T0 + 30,
+    );
+    expect(leases.byIp('10.77.0.100')).toBeUndefined();
+    r.handle(buildRequest({ type: 3, mac: b, xid: 6, requestedIp: '10.77.0.101' }), from67, T0);
+    const decline = r.handle(
+      buildRequest({ type: 4, mac: b, xid: 7, requestedIp: '10.77.0.101', serverId: '10.77.0.1' }),
+      from67,
+      T0 + 40,
+    );
+    expect(decline.event?.stage).toBe('dhcp-decline');
+    const next = r.handle(buildRequest({ type: 1, mac: b, xid: 8 }), from67, T0 + 50);
+    expect(next.reply?.packet.yiaddr).toBe('10.77.0.100');
+  });
+
+  it('lets the offer go when the client picks another server, and says when the pool is empty', () => {
+    const { r, leases } = fullResponder();
+    r.handle(buildRequest({ type: 1, mac: '52:54:00:00:00:01', xid: 1 }), from67, T0);
+    r.handle(
+      buildRequest({
+        type: 3,
+        mac: '52:54:00:00:00:01',
+        xid: 1,
+        serverId: '10.77.0.254',
+        requestedIp: '10.77.0.100',
+      }),
+      from67,
+      T0,
+    );
+    expect(leases.list()).toEqual([]);
+    for (let i = 1; i <= 3; i++)
+      r.handle(buildRequest({ type: 1, mac: `52:54:00:00:01:0${i}`, xid: i }), from67, T0);
+    const full = r.handle(buildRequest({ type: 1, mac: '52:54:00:00:01:09', xid: 9 }), from67, T0);
+    expect(full.reply).toBeUndefined();
+    expect(full.event?.stage).toBe('dhcp-pool-full');
+    // Offers expire after a minute, so the pool frees itself.
+    const later = r.handle(
+      buildRequest({ type: 1, mac: '52:54:00:00:01:09', xid: 9 }),
+      from67,
+      T0 + 61_000,
+    );
+    expect(later.reply?.packet.yiaddr).toBe('10.77.0.100');
+  });
+
+  it('keeps leases across a restart (same database, new responder)', () => {
+    const { r } = fullResponder();
+    const mac = '52:54:00:00:00:0c';
+    r.handle(buildRequest({ type: 1, mac, xid: 1 }), from67, T0);
+    r.handle(buildRequest({ type: 1, mac: '52:54:00:00:00:0d', xid: 2 }), from67, T0);
+    r.handle(
+      buildRequest({
+        type: 3,
+        mac: '52:54:00:00:00:0d',
+        xid: 2,
+        requestedIp: '10.77.0.101',
+        serverId: '10.77.0.1',
+      }),
+      from67,
+      T0,
+    );
+    const again = new DhcpResponder(
+      { mode: 'full', subnet, targets, range: { first: '10.77.0.100', last: '10.77.0.102' } },
+      new LeaseStore(db as Database, 'eth0'),
+    );
+    expect(
+      again.handle(buildRequest({ type: 1, mac: '52:54:00:00:00:0d', xid: 3 }), from67, T0 + 5)
+        .reply?.packet.yiaddr,
+    ).toBe('10.77.0.101');
+  });
+});
+
+describe('reliability under a packet storm (fast-check)', () => {
+  const macArb = fc.constantFrom(...Array.from({ length: 6 }, (_, i) => `52:54:00:00:00:0${i}`));
+  const ipArb = fc.constantFrom(
+    '10.77.0.100',
+    '10.77.0.101',
+    '10.77.0.102',
+    '10.77.0.1',
+    '10.77.0.7',
+    '192.168.0.1',
+  );
+  const requestArb = fc.record({
+    type: fc.integer({ min: 0, max: 10 }),
+    mac: macArb,
+    xid: fc.nat(),
+    vendorClass: fc.constantFrom(
+      undefined,
+      BIOS,
+      EDK2,
+      'HTTPClient:Arch:00016',
+      'PXEClient',
+      'MSFT 5.0',
+    ),
+    arch: fc.constantFrom(undefined, 0, 6, 7, 9, 11, 16, 19, 999),
+    userClass: fc.constantFrom(undefined, 'iPXE', '\u0004iPXE', ''),
+    requestedIp: fc.constantFrom(
+      undefined,
+      '10.77.0.100',
+      '10.77.0.101',
+      '10.77.0.102',
+      '10.77.0.5',
+    ),
+    serverId: fc.constantFrom(undefined, '10.77.0.1', '10.77.0.254'),
+    ciaddr: fc.constantFrom(undefined, '10.77.0.100', '10.77.0.102', '0.0.0.0'),
+    broadcast: fc.boolean(),
+  });
+  const arrivalArb = fc.record({
+    address: ipArb,
+    port: fc.constantFrom(68, 4011),
+    localPort: fc.constantFrom(67, 4011),
+  });
+  // Random bytes spliced into valid requests: truncations, garbage options, huge options.
+  const mangled = fc
+    .tuple(requestArb, fc.nat(400), fc.uint8Array({ maxLength: 1200 }))
+    .map(([spec, cut, junk]) => {
+      const bytes = encodeDhcp(buildRequest(spec));
+      const out = new Uint8Array(Math.min(bytes.length, cut + 240) + junk.length);
+      out.set(bytes.subarray(0, Math.min(bytes.length, cut + 240)));
+      out.set(junk, Math.min(bytes.length, cut + 240));
+      return out;
+    });
+
+  it('proxy mode never crashes and never sets yiaddr', () => {
+    const r = proxyResponder();
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          requestArb.map((s) => encodeDhcp(buildRequest(s))),
+          mangled,
+        ),
+        arrivalArb,
+        (bytes, from) => {
+          let p;
+          try {
+            p = decodeDhcp(bytes);
+          } catch (error) {
+            expect(error).toBeInstanceOf(DhcpCodecError);
+            return;
+          }
+          const out = r.handle(p, from, T0);
+          if (out.reply) {
+            expect(out.reply.packet.yiaddr).toBe('0.0.0.0');
+            expect(out.reply.packet.siaddr).toBe('10.77.0.1');
+            expect(out.reply.packet.file).not.toBe('');
+            expect(() => encodeDhcp(out.reply?.packet ?? p)).not.toThrow();
+          }
+        },
+      ),
+      { numRuns: 1500 },
+    );
+  });
+
+  it('full mode never crashes and never gives one address to two clients', () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.tuple(
+            fc.oneof(
+              requestArb.map((s) => encodeDhcp(buildRequest(s))),
+              mangled,
+            ),
+            arrivalArb,
+            fc.nat(120_000),
+          ),
+          { maxLength: 60 },
+        ),
+        (steps) => {
+          const { r, leases } = fullResponder();
+          try {
+            let now = T0;
+            // The address each MAC was last ACKed, with its expiry: an ACK must never overlap another's.
+            const held = new Map<string, { mac: string; until: number }>();
+            for (const [bytes, from, dt] of steps) {
+              now += dt;
+              let p;
+              try {
+                p = decodeDhcp(bytes);
+              } catch {
+                continue;
+              }
+              const out = r.handle(p, from, now);
+              const reply = out.reply?.packet;
+              if (reply && messageTypeOf(reply) === MessageType.Ack && reply.yiaddr !== '0.0.0.0') {
+                const mac = [...reply.chaddr.subarray(0, 6)]
+                  .map((x) => x.toString(16).padStart(2, '0'))
+                  .join(':');
+                const prev = held.get(reply.yiaddr);
+                if (prev && prev.mac !== mac) expect(prev.until).toBeLessThanOrEqual(now);
+                for (const [ip, h] of held)
+                  if (h.mac === mac && ip !== reply.yiaddr) held.delete(ip);
+                held.set(reply.yiaddr, { mac, until: now + 3_600_000 });
+                expect(['10.77.0.100', '10.77.0.101', '10.77.0.102']).toContain(reply.yiaddr);
+              }
+              if (messageTypeOf(p) === MessageType.Release) {
+                for (const [ip] of held)
+                  if (ip === p.ciaddr && leases.byIp(ip) === undefined) held.delete(ip);
+              }
+            }
+            const macs = leases
+              .list()
+              .filter((l) => l.state !== 'declined')
+              .map((l) => l.mac);
+            expect(new Set(macs).size).toBe(macs.length);
+          } finally {
+            db?.close();
+            db = undefined;
+          }
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+});
