@@ -20,11 +20,24 @@ interface NetdevAddon {
 
 const addonFile = join('build', 'Release', 'labboot_netdev.node');
 
-/** Where the built addon lives: `LABBOOT_NATIVE_DIR` (packaged app) or next to this source file. */
+/** The addon's path inside the source tree, where `npm run build:native` writes it. */
+const addonInTree = join('src-main', 'boot', 'dhcp', 'native', addonFile);
+
+/**
+ * Where the built addon lives: `LABBOOT_NATIVE_DIR` (packaged app), next to this source file (tsx,
+ * tests), or — from the bundle in `out/main/` — in the source tree of the package it belongs to.
+ */
 export function netdevAddonPath(): string {
   const override = process.env.LABBOOT_NATIVE_DIR;
   if (override) return join(override, 'labboot_netdev.node');
-  return join(dirname(fileURLToPath(import.meta.url)), 'native', addonFile);
+  const here = dirname(fileURLToPath(import.meta.url));
+  const besideSource = join(here, 'native', addonFile);
+  if (existsSync(besideSource)) return besideSource;
+  for (let dir = here; ; dir = dirname(dir)) {
+    const candidate = join(dir, addonInTree);
+    if (existsSync(candidate)) return candidate;
+    if (dirname(dir) === dir) return besideSource;
+  }
 }
 
 let cached: NetdevAddon | undefined;

@@ -55,3 +55,15 @@ describe('electron-builder.yml', () => {
     expect(script).toContain(`/opt/LabBoot/${config.linux.executableName}`);
   });
 });
+
+describe('electron-builder.yml native helper', () => {
+  it('ships the interface-binding helper unpacked, where the bundle looks for it', () => {
+    const config = parse(read('electron-builder.yml')) as { files: string[]; asarUnpack: string[] };
+    const addon = 'src-main/boot/dhcp/native/build/Release/labboot_netdev.node';
+    expect(config.files).toContain(addon);
+    expect(config.asarUnpack).toContain(addon);
+    expect(read('src-main/boot/dhcp/interface-socket.ts')).toContain(
+      "join('src-main', 'boot', 'dhcp', 'native', addonFile)",
+    );
+  });
+});
