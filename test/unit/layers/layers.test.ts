@@ -38,7 +38,7 @@ function typeErrorsAs(tsconfig: string, code: string): string[] {
     .map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
 }
 
-describe('layers are enforced by lint', () => {
+describe('layers are enforced by lint', { timeout: 30_000 }, () => {
   it('keeps Node and the main process out of src-shared and src-renderer', async () => {
     expect(
       (
@@ -111,7 +111,8 @@ describe('layers are enforced by lint', () => {
   });
 });
 
-describe('layers are enforced by the compiler', () => {
+// Each case type-checks a program with the real lib files: seconds of CPU, more on a busy machine.
+describe('layers are enforced by the compiler', { timeout: 60_000 }, () => {
   it('src-shared has neither Node nor DOM types', () => {
     expect(
       typeErrorsAs('tsconfig.shared.json', 'export const b = Buffer.from("x");\n').join(),
