@@ -1,8 +1,9 @@
 /**
  * BootService is the boot server as the rest of LabBoot sees it: start serving on an interface or
- * address (the picker), stop, report status, and keep per-MAC boot choices and the admin's SSH
- * keys. Every TFTP/HTTP event goes to the boot log (table boot_events), the contract event
- * `boot.serve`, and an optional listener (the `labboot serve` console lines).
+ * address (the picker) with DHCP in proxy, full or off mode, stop, report status, remember the last
+ * start, and keep per-MAC boot choices and the admin's SSH keys. Every DHCP/TFTP/HTTP event goes to
+ * the boot log (table boot_events), the contract event `boot.serve`, and an optional listener (the
+ * `labboot serve` console lines); TFTP/HTTP events carry the client's MAC once DHCP has named it.
  */
 import type { Database } from '../store/database';
 import type { BootResources } from '../store/boot-resources';
@@ -11,12 +12,18 @@ import type { EventBus } from '../event-bus';
 import type { Logger } from '../logger';
 import type { Disposable } from '../lifecycle';
 import type { NetworkInterface } from '../../src-shared/contract/system';
-import type { BootStartInput, BootStatus } from '../../src-shared/contract/boot';
+import type { BootLastStart, BootStartInput, BootStatus } from '../../src-shared/contract/boot';
 import type { BootChoice } from '../../src-shared/boot/choices';
-import type { BootServeEvent } from '../../src-shared/boot/events';
-import { formatBootEvent } from '../../src-shared/boot/events';
+import type { BootServeEvent, BootStep } from '../../src-shared/boot/events';
+import { bootStep } from '../../src-shared/boot/steps';
+import { normalizeMac } from '../../src-shared/boot/mac';
+import { sshKeyLines, sshKeyProblem } from '../../src-shared/boot/ssh-keys';
 import { UserError } from '../../src-shared/errors';
-import { BootLogStore } from './dhcp/boot-log-store';
+import { BootLogStore, type BootEvent } from './dhcp/boot-log-store';
+import { dhcpOptionsFromFlags, dhcpPart } from './dhcp/dhcp-part';
+import { LeaseStore } from './dhcp/lease-store';
+import { limitationsFor } from './dhcp/limitations';
+import { DEFAULT_HTTP_PORT } from './http/http-server';
 import { BootServerService, type BootPart } from './boot-server';
 import { BootResolver } from './config/boot-resolver';
 import { ChoiceStore } from './config/choice-store';
@@ -25,6 +32,11 @@ import { maxBlksizeForMtu, pickServingAddress, type ServingAddress } from './ser
 
 /** Settings key of the admin's SSH public keys (a JSON array of strings). */
 export const SSH_KEYS_SETTING = 'boot.sshAuthorizedKeys';
+
+/** Settings key of the last successful start (interface, DHCP mode, range). */
+export const LAST_START_SETTING = 'boot.lastStart';
+
+const quiet: Logger = { info: () => {}, warn: () => {}, error: () => {} };
 
 const HOSTNAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/i;
 
@@ -48,6 +60,11 @@ export class BootService implements Disposable {
   private templates: Templates | undefined;
   private server: BootServerService | undefined;
   private serving: ServingAddress | undefined;
+  private dhcpMode: BootStartInput['dhcp'];
+  private runStartedAt = 0;
+  /** Client address → MAC from this run's DHCP steps (TFTP/HTTP only see the address). */
+  private readonly macByIp = new Map<string, string>();
+  private leases: LeaseStore | undefined;
   private readonly listeners = new Set<(e: BootServeEvent) => void>();
 
   constructor(private readonly deps: BootServiceDeps) {
@@ -64,8 +81,12 @@ export class BootService implements Disposable {
         'already-serving',
       );
     }
-    const serving = pickServingAddress(input, this.deps.interfaces());
+    const nics = this.deps.interfaces();
+    const serving = pickServingAddress(input, nics);
     for (const w of serving.warnings) this.deps.log?.warn('boot', w);
+    // A caller that brings its own DHCP part (`labboot serve`) keeps it; otherwise input.dhcp decides.
+    const ownDhcp = extraParts.some((p) => p.name === 'dhcp');
+    const parts = ownDhcp ? extraParts : [...extraParts, ...this.dhcpParts(input, serving, nics)];
     const resolver = new BootResolver({
       catalog: this.deps.bootResources,
       choices: this.choices,
@@ -77,6 +98,9 @@ export class BootService implements Disposable {
       }),
       sshKeys: () => this.sshKeys(),
     });
+    // Before the parts open: a client may answer DHCP before start() returns.
+    this.runStartedAt = Date.now();
+    this.macByIp.clear();
     const server = await BootServerService.start({
       address: serving.address,
       maxBlksize: maxBlksizeForMtu(serving.mtu),
@@ -84,10 +108,25 @@ export class BootService implements Disposable {
       httpPort: input.httpPort,
       resolver,
       onEvent: (e) => this.record(e),
-      extraParts,
+      extraParts: parts,
     });
     this.server = server;
     this.serving = serving;
+    this.dhcpMode = input.dhcp;
+    this.leases =
+      serving.interfaceName === null
+        ? undefined
+        : new LeaseStore(this.deps.db, serving.interfaceName);
+    // Remember only what is known: a caller's own DHCP part without input.dhcp has an unknown mode.
+    if (input.dhcp !== undefined || !ownDhcp) {
+      const last: BootLastStart = {
+        interfaceName: serving.interfaceName,
+        address: serving.interfaceName === null ? serving.address : null,
+        dhcp: input.dhcp ?? 'off',
+        range: input.range ?? null,
+      };
+      this.deps.settings.set(LAST_START_SETTING, last);
+    }
     this.deps.log?.info(
       'boot',
       `serving on ${serving.address}${serving.interfaceName ? ` (${serving.interfaceName})` : ''}`,
@@ -100,6 +139,8 @@ export class BootService implements Disposable {
     const server = this.server;
     this.server = undefined;
     this.serving = undefined;
+    this.dhcpMode = undefined;
+    this.leases = undefined;
     await server?.dispose();
     return this.status();
   }
@@ -114,7 +155,26 @@ export class BootService implements Disposable {
       mtu: s?.mtu ?? null,
       warnings: [...(s?.warnings ?? [])],
       parts: this.server?.status() ?? [],
+      dhcp: this.server === undefined ? null : (this.dhcpMode ?? null),
+      limitations:
+        this.server === undefined || this.dhcpMode === undefined
+          ? []
+          : limitationsFor(this.dhcpMode).map((l) => l.message),
+      lastStart: this.deps.settings.get<BootLastStart>(LAST_START_SETTING) ?? null,
     };
+  }
+
+  /** The stored boot log, oldest first: one MAC's timeline, or the newest steps of every client. */
+  log(input: { mac?: string | undefined; limit?: number | undefined }): BootStep[] {
+    if (input.mac === undefined) return this.bootLog.recent(input.limit);
+    const mac = normalizeMac(input.mac);
+    if (mac === undefined) {
+      throw new UserError(
+        `"${input.mac}" is not a MAC address; write it like 52:54:00:12:34:56.`,
+        'bad-mac',
+      );
+    }
+    return this.bootLog.timeline(mac, input.limit);
   }
 
   /** Subscribes to served requests (one call per TFTP transfer or HTTP request). */
@@ -159,42 +219,90 @@ export class BootService implements Disposable {
   }
 
   /** Replaces the admin's SSH public keys; each must look like an OpenSSH public key line. */
-  setSshKeys(keys: readonly string[]): void {
-    const clean = keys.map((k) => k.trim()).filter((k) => k !== '' && !k.startsWith('#'));
-    for (const k of clean) {
-      if (
-        !/^(ssh-(ed25519|rsa|dss)|ecdsa-sha2-nistp\d+|sk-[a-z0-9@.-]+) [A-Za-z0-9+/=]+( .*)?$/.test(
-          k,
-        )
-      ) {
-        throw new UserError(
-          `"${k.slice(0, 40)}…" is not an SSH public key; pass the .pub file (for example ~/.ssh/id_ed25519.pub).`,
-          'bad-ssh-key',
-        );
-      }
-    }
+  setSshKeys(keys: readonly string[]): string[] {
+    const clean = sshKeyLines(keys);
+    const problem = sshKeyProblem(clean);
+    if (problem !== null) throw new UserError(problem, 'bad-ssh-key');
     this.deps.settings.set(SSH_KEYS_SETTING, clean);
+    return clean;
   }
 
   async dispose(): Promise<void> {
     await this.stop();
   }
 
-  private record(e: BootServeEvent): void {
-    const ok = e.protocol === 'tftp' ? e.outcome === 'complete' : e.status < 400;
+  /** The DHCP part for `input.dhcp` on the serving NIC (none when the contract did not ask for DHCP). */
+  private dhcpParts(
+    input: BootStartInput,
+    serving: ServingAddress,
+    nics: readonly NetworkInterface[],
+  ): BootPart[] {
+    if (input.dhcp === undefined) {
+      if (input.range === undefined) return [];
+      throw new UserError(
+        'A DHCP range only applies to full DHCP; choose DHCP mode full.',
+        'usage',
+      );
+    }
+    const nic = nics.find((n) => n.addresses.some((a) => a.address === serving.address));
+    if (nic === undefined) {
+      if (input.dhcp === 'off') return [];
+      throw new UserError(
+        `No network interface has the address ${serving.address}, and DHCP must run on one; pick an interface or choose DHCP off.`,
+        'dhcp-interface',
+      );
+    }
+    const options = dhcpOptionsFromFlags(
+      {
+        mode: input.dhcp,
+        range: input.range,
+        dhcpPort: input.dhcpPort,
+        nic,
+        address: serving.address,
+        httpPort: input.httpPort ?? DEFAULT_HTTP_PORT,
+      },
+      { db: this.deps.db, log: this.deps.log ?? quiet, onEvent: (e) => this.recordDhcp(e) },
+    );
+    return [dhcpPart(options)];
+  }
+
+  /** A DHCP step (already stored by the DHCP server): remember its address and pass it on. */
+  private recordDhcp(e: BootEvent): void {
+    if (e.clientIp !== null && e.mac !== null) this.macByIp.set(e.clientIp, e.mac);
+    if (e.mac === null) return;
+    this.emit({
+      protocol: 'dhcp',
+      at: new Date(e.at).toISOString(),
+      client: e.clientIp ?? '',
+      mac: e.mac,
+      stage: e.stage,
+      detail: e.detail,
+    });
+  }
+
+  /** macFor finds a TFTP/HTTP client's MAC: this run's DHCP steps, then full-mode leases. */
+  private macFor(client: string): string | null {
+    const ip = client.replace(/^::ffff:/, '');
+    const known = this.macByIp.get(ip) ?? this.bootLog.macForIp(ip, this.runStartedAt);
+    if (known !== undefined) return known;
+    const lease = this.leases?.byIp(ip);
+    return lease !== undefined && lease.state !== 'declined' ? lease.mac : null;
+  }
+
+  private record(served: BootServeEvent): void {
+    if (served.protocol === 'dhcp') return this.emit(served);
+    let e: BootServeEvent = served;
     try {
-      this.bootLog.record({
-        at: Date.parse(e.at),
-        mac: null,
-        clientIp: e.client,
-        protocol: e.protocol,
-        stage: `${e.protocol}-${ok ? 'sent' : 'failed'}`,
-        detail: formatBootEvent(e),
-      });
+      e = { ...served, mac: this.macFor(served.client) };
+      this.bootLog.record(bootStep(e));
     } catch (error) {
       // A full or locked disk must not stop a machine from booting.
       this.deps.log?.warn('boot', `boot log write failed: ${(error as Error).message}`);
     }
+    this.emit(e);
+  }
+
+  private emit(e: BootServeEvent): void {
     this.deps.events?.emit('boot.serve', e);
     for (const l of this.listeners) l(e);
   }

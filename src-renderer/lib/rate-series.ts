@@ -14,6 +14,7 @@ export function rateSeries(
   const start = end - seconds * 1000;
   const buckets = new Array<number>(seconds).fill(0);
   for (const e of events) {
+    if (e.protocol === 'dhcp') continue;
     const stop = Date.parse(e.at);
     if (!Number.isFinite(stop) || e.bytes === 0) continue;
     const duration = Math.max(e.durationMs, 1);
@@ -30,7 +31,12 @@ export function rateSeries(
   return buckets;
 }
 
-/** clientKey is who a row in the live log is about: the client's address (MAC once DHCP reports it). */
+/** clientKey is who a row in the live log is about: the client's MAC once DHCP named it, else its address. */
 export function clientKey(e: BootServeEvent): string {
-  return e.client.replace(/^::ffff:/, '');
+  return e.mac ?? e.client.replace(/^::ffff:/, '');
+}
+
+/** stepClientKey is clientKey for a stored boot-log step. */
+export function stepClientKey(s: { mac: string | null; clientIp: string | null }): string {
+  return s.mac ?? s.clientIp?.replace(/^::ffff:/, '') ?? 'unknown client';
 }

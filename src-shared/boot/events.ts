@@ -1,5 +1,9 @@
-/** Boot-log events from the TFTP and HTTP servers, and their one-line form. Pure. */
+/** Boot-log events from the DHCP, TFTP and HTTP servers, their one-line form and boot-log step. Pure. */
 import { z } from 'zod';
+import { size } from './steps';
+
+/** The client's MAC when LabBoot knows it (TFTP and HTTP see only the address; DHCP tells). */
+const knownMac = z.string().nullable().optional();
 
 /** One TFTP request and how it ended. */
 export const tftpBootEventSchema = z.object({
@@ -14,6 +18,7 @@ export const tftpBootEventSchema = z.object({
   blksize: z.number().int().nullable(),
   windowsize: z.number().int().nullable(),
   detail: z.string().nullable(),
+  mac: knownMac,
 });
 
 /** One HTTP request. */
@@ -26,23 +31,31 @@ export const httpBootEventSchema = z.object({
   status: z.number().int(),
   bytes: z.number().int().nonnegative(),
   durationMs: z.number().nonnegative(),
+  mac: knownMac,
+});
+
+/** One DHCP step (offer, ack, proxy answer, decline…) for a client MAC. */
+export const dhcpBootEventSchema = z.object({
+  protocol: z.literal('dhcp'),
+  at: z.string(),
+  /** The client's address when known (proxy-ack, full-mode ack), else ''. */
+  client: z.string(),
+  mac: z.string(),
+  stage: z.string(),
+  detail: z.string(),
 });
 
 /** Any event of the serving parts. */
 export const bootServeEventSchema = z.discriminatedUnion('protocol', [
   tftpBootEventSchema,
   httpBootEventSchema,
+  dhcpBootEventSchema,
 ]);
 export type BootServeEvent = z.infer<typeof bootServeEventSchema>;
 
-function size(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
-  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
-}
-
 /** One line per event, as `labboot serve` prints it. */
 export function formatBootEvent(e: BootServeEvent): string {
+  if (e.protocol === 'dhcp') return `${e.at} dhcp ${e.mac} ${e.stage} ${e.detail}`;
   if (e.protocol === 'tftp') {
     const rate = e.durationMs > 0 ? `, ${size(e.bytesPerSecond)}/s` : '';
     const opts =
@@ -54,3 +67,16 @@ export function formatBootEvent(e: BootServeEvent): string {
   }
   return `${e.at} http ${e.client} ${e.method} ${e.path} ${e.status} ${size(e.bytes)} in ${Math.round(e.durationMs)} ms`;
 }
+
+/** One stored boot-log step (table boot_events), as the `boot.log` call returns it. */
+export const bootStepSchema = z.object({
+  /** Epoch milliseconds. */
+  at: z.number(),
+  mac: z.string().nullable(),
+  clientIp: z.string().nullable(),
+  protocol: z.enum(['dhcp', 'tftp', 'http']),
+  /** e.g. `proxy-ack`, `tftp-sent`, `http-failed`. */
+  stage: z.string(),
+  detail: z.string(),
+});
+export type BootStep = z.infer<typeof bootStepSchema>;

@@ -1,7 +1,20 @@
 import { z } from 'zod';
 import { defineCall, defineEvent } from './define';
 import { bootChoiceSchema } from '../boot/choices';
-import { bootServeEventSchema } from '../boot/events';
+import { bootServeEventSchema, bootStepSchema } from '../boot/events';
+
+/** DHCP modes: proxy answers only PXE clients beside a router; full owns a range; off leaves DHCP to the router. */
+export const dhcpModeSchema = z.enum(['proxy', 'full', 'off']);
+export type DhcpModeName = z.infer<typeof dhcpModeSchema>;
+
+/** What the last successful start used, remembered in SQLite so the screen preselects it. */
+export const bootLastStartSchema = z.object({
+  interfaceName: z.string().nullable(),
+  address: z.string().nullable(),
+  dhcp: dhcpModeSchema,
+  range: z.string().nullable(),
+});
+export type BootLastStart = z.infer<typeof bootLastStartSchema>;
 
 /** One serving part (HTTP, TFTP, later DHCP) and its state. */
 export const bootPartSchema = z.object({
@@ -21,6 +34,12 @@ export const bootStatusSchema = z.object({
   mtu: z.number().int().nullable(),
   warnings: z.array(z.string()),
   parts: z.array(bootPartSchema),
+  /** The DHCP mode while running (null when stopped). */
+  dhcp: dhcpModeSchema.nullable(),
+  /** What will not work in that mode, in plain words. */
+  limitations: z.array(z.string()),
+  /** What the last successful start used, for the picker. */
+  lastStart: bootLastStartSchema.nullable(),
 });
 export type BootStatus = z.infer<typeof bootStatusSchema>;
 
@@ -31,6 +50,12 @@ export const bootStartInputSchema = z
     address: z.string().min(1).optional(),
     tftpPort: z.number().int().min(0).max(65535).optional(),
     httpPort: z.number().int().min(0).max(65535).optional(),
+    /** DHCP mode; omitted means no DHCP part (TFTP and HTTP only). */
+    dhcp: dhcpModeSchema.optional(),
+    /** Full mode's pool, `FIRST-LAST` on the interface's subnet. */
+    range: z.string().min(1).optional(),
+    /** DHCP server port (clients answer on the next one); high ports are for tests on loopback. */
+    dhcpPort: z.number().int().min(1).max(65534).optional(),
   })
   .strict();
 export type BootStartInput = z.infer<typeof bootStartInputSchema>;
@@ -43,7 +68,7 @@ export const bootCalls = {
     output: bootStatusSchema,
   }),
   'boot.start': defineCall({
-    summary: 'Start serving TFTP and HTTP on one interface or address.',
+    summary: 'Start serving DHCP (proxy, full or off), TFTP and HTTP as one unit on an interface.',
     input: bootStartInputSchema,
     output: bootStatusSchema,
   }),
@@ -51,6 +76,33 @@ export const bootCalls = {
     summary: 'Stop serving.',
     input: z.object({}).strict(),
     output: bootStatusSchema,
+  }),
+  'boot.limitations': defineCall({
+    summary: 'What cannot boot in a DHCP mode (e.g. Secure Boot + proxyDHCP), in plain words.',
+    input: z.object({ dhcp: dhcpModeSchema }).strict(),
+    output: z.array(z.object({ id: z.string(), message: z.string() })),
+  }),
+  'boot.sshKeys': defineCall({
+    summary: "The admin's SSH public keys handed to booted machines.",
+    input: z.object({}).strict(),
+    output: z.object({ keys: z.array(z.string()) }),
+  }),
+  'boot.setSshKeys': defineCall({
+    summary:
+      "Replace the admin's SSH public keys (OpenSSH .pub lines; blanks and # comments dropped).",
+    input: z.object({ keys: z.array(z.string().max(16_384)).max(100) }).strict(),
+    output: z.object({ keys: z.array(z.string()) }),
+  }),
+  'boot.log': defineCall({
+    summary:
+      "The stored boot log, oldest first: every step, or one MAC's DHCP → TFTP → HTTP timeline.",
+    input: z
+      .object({
+        mac: z.string().min(1).optional(),
+        limit: z.number().int().min(1).max(20_000).optional(),
+      })
+      .strict(),
+    output: z.array(bootStepSchema),
   }),
   'boot.choices': defineCall({
     summary: 'Per-MAC boot choices, and the default for unknown machines (mac "default").',
@@ -79,7 +131,8 @@ export const bootCalls = {
 /** Events from the boot server. */
 export const bootEvents = {
   'boot.serve': defineEvent({
-    summary: 'One TFTP transfer or HTTP request served (or refused).',
+    summary:
+      'One DHCP step, TFTP transfer or HTTP request served (or refused), with the MAC when known.',
     payload: bootServeEventSchema,
   }),
 };

@@ -1,13 +1,21 @@
 import type { Services } from '../../services';
+import { limitationsFor } from '../../boot/dhcp/limitations';
 import type { HandlersFor } from './types';
 
-/** bootHandlers serves the boot server's status, start/stop and per-MAC choices. */
+/**
+ * bootHandlers serves the boot server's status, start/stop (DHCP + TFTP + HTTP), DHCP-mode
+ * limitations, SSH keys, the stored boot log and per-MAC choices.
+ */
 export function bootHandlers(
   services: Services,
 ): HandlersFor<
   | 'boot.status'
   | 'boot.start'
   | 'boot.stop'
+  | 'boot.limitations'
+  | 'boot.sshKeys'
+  | 'boot.setSshKeys'
+  | 'boot.log'
   | 'boot.choices'
   | 'boot.setChoice'
   | 'boot.removeChoice'
@@ -17,6 +25,10 @@ export function bootHandlers(
     'boot.status': () => boot.status(),
     'boot.start': (input) => boot.start(input),
     'boot.stop': () => boot.stop(),
+    'boot.limitations': (input) => limitationsFor(input.dhcp),
+    'boot.sshKeys': () => ({ keys: boot.sshKeys() }),
+    'boot.setSshKeys': (input) => ({ keys: boot.setSshKeys(input.keys) }),
+    'boot.log': (input) => boot.log(input),
     'boot.choices': () => boot.choices.list(),
     'boot.setChoice': (input) => boot.setChoice(input),
     'boot.removeChoice': (input) => ({ removed: boot.choices.remove(input.mac) }),

@@ -28,6 +28,15 @@ interface EventRow {
   detail: string;
 }
 
+const toEvent = (r: EventRow): BootEvent => ({
+  at: r.at,
+  mac: r.mac,
+  clientIp: r.client_ip,
+  protocol: r.protocol,
+  stage: r.stage,
+  detail: r.detail,
+});
+
 /** Rows kept at most; the oldest go first so a busy lab cannot fill the disk. */
 export const BOOT_LOG_MAX_ROWS = 20_000;
 
@@ -57,27 +66,43 @@ export class BootLogStore {
   }
 
   /**
-   * timeline returns a client's events in time order: rows with its MAC, plus TFTP/HTTP rows from
-   * any address DHCP gave it (those protocols do not see the MAC).
+   * timeline returns a client's events in time order: rows with its MAC, plus MAC-less TFTP/HTTP
+   * rows from an address DHCP gave it, from then on (an address used earlier was someone else's).
    */
   timeline(mac: string, limit = 500): BootEvent[] {
     const rows = this.db
       .prepare(
         `SELECT at, mac, client_ip, protocol, stage, detail FROM boot_events
          WHERE mac = @mac
-            OR (mac IS NULL AND client_ip IN (
-                 SELECT DISTINCT client_ip FROM boot_events WHERE mac = @mac AND client_ip IS NOT NULL))
+            OR (mac IS NULL AND EXISTS (
+                 SELECT 1 FROM boot_events d WHERE d.mac = @mac AND d.client_ip = boot_events.client_ip
+                 AND d.at <= boot_events.at))
          ORDER BY at, id LIMIT @limit`,
       )
       .all({ mac, limit }) as EventRow[];
-    return rows.map((r) => ({
-      at: r.at,
-      mac: r.mac,
-      clientIp: r.client_ip,
-      protocol: r.protocol,
-      stage: r.stage,
-      detail: r.detail,
-    }));
+    return rows.map(toEvent);
+  }
+
+  /** recent returns the newest `limit` events of every client, oldest first. */
+  recent(limit = 2000): BootEvent[] {
+    const rows = this.db
+      .prepare(
+        `SELECT * FROM (SELECT id, at, mac, client_ip, protocol, stage, detail FROM boot_events
+         ORDER BY id DESC LIMIT ?) ORDER BY at, id`,
+      )
+      .all(limit) as EventRow[];
+    return rows.map(toEvent);
+  }
+
+  /** macForIp is the MAC a DHCP step since `sinceMs` tied to this client address, if any. */
+  macForIp(ip: string, sinceMs: number): string | undefined {
+    const row = this.db
+      .prepare(
+        `SELECT mac FROM boot_events WHERE client_ip = ? AND mac IS NOT NULL AND protocol = 'dhcp'
+         AND at >= ? ORDER BY id DESC LIMIT 1`,
+      )
+      .get(ip, sinceMs) as { mac: string } | undefined;
+    return row?.mac;
   }
 
   /** clients lists MACs seen, most recent first. */

@@ -57,7 +57,7 @@ export function dhcpOptionsFromFlags(
   const v4 = f.nic.addresses.find((a) => a.family === 'IPv4' && a.address === f.address);
   if (f.mode !== 'off' && (!v4 || !f.nic.mac)) {
     throw new UserError(
-      `DHCP must run on a network interface with an IPv4 address and a MAC, and ${f.address} on ${f.nic.name} is not one; serve with --interface NAME or use --dhcp off.`,
+      `DHCP must run on a network interface with an IPv4 address and a MAC, and ${f.address} on ${f.nic.name} is not one; pick an interface that has both (--interface NAME), or choose DHCP off (--dhcp off).`,
       'dhcp-interface',
     );
   }
@@ -104,7 +104,7 @@ export function dhcpPart(o: DhcpServiceOptions): BootPart & { service(): DhcpSer
         state: o.mode !== 'off' && service ? 'running' : 'off',
         address: o.subnet.address,
         port: service ? port : null,
-        detail: [`${o.mode} mode on ${o.interfaceName}${range}`, ...notes].join(' '),
+        detail: [`${o.mode} mode on ${o.interfaceName}${range}.`, ...notes].join(' '),
       };
     },
   };
@@ -122,7 +122,8 @@ export function recordServeEvent(log: BootLogStore, e: BootServeEvent): void {
       stage: `tftp-${e.outcome}`,
       detail: `${e.file} ${e.bytes} bytes`,
     });
-  } else {
+  } else if (e.protocol === 'http') {
+    // DHCP steps are written by DhcpService itself.
     log.record({
       at,
       mac: null,

@@ -1,55 +1,75 @@
 import { useMemo } from 'react';
-import type { BootServeEvent } from '../../../src-shared/boot/events';
-import { clientKey } from '../../lib/rate-series';
-import { formatBytes, formatRate } from '../../lib/format';
+import type { BootStep } from '../../../src-shared/boot/events';
+import { stepOk } from '../../../src-shared/boot/steps';
+import { stepClientKey } from '../../lib/rate-series';
 
 interface ClientRow {
   client: string;
-  first: string;
-  last: string;
-  events: BootServeEvent[];
+  /** Addresses the client used (a MAC row may have several over time). */
+  addresses: Set<string>;
+  first: number;
+  last: number;
+  steps: BootStep[];
 }
 
-/** A served request is fine when it completed (TFTP) or answered 2xx (HTTP). */
-function ok(e: BootServeEvent): boolean {
-  return e.protocol === 'tftp' ? e.outcome === 'complete' : e.status >= 200 && e.status < 300;
-}
+const protocols = ['dhcp', 'tftp', 'http'] as const;
 
-function stepText(e: BootServeEvent): string {
-  if (e.protocol === 'tftp') {
-    const rate =
-      e.outcome === 'complete' && e.durationMs > 0 ? `, ${formatRate(e.bytesPerSecond)}` : '';
-    return `${e.file} — ${e.outcome}, ${formatBytes(e.bytes)}${rate}${e.detail === null ? '' : ` (${e.detail})`}`;
-  }
-  return `${e.method} ${e.path} — ${e.status}, ${formatBytes(e.bytes)}`;
-}
-
-function time(at: string): string {
+function time(at: number): string {
   return new Date(at).toLocaleTimeString();
 }
 
+/** reached says how far a client got per protocol: none, ok, or only failures. */
+function reached(
+  steps: readonly BootStep[],
+  protocol: BootStep['protocol'],
+): 'none' | 'ok' | 'bad' {
+  const mine = steps.filter((s) => s.protocol === protocol);
+  if (mine.length === 0) return 'none';
+  return mine.some((s) => stepOk(s.stage)) ? 'ok' : 'bad';
+}
+
+const reachedLabel = { none: 'not yet', ok: 'done', bad: 'failed' } as const;
+const badgeFor = { none: 'badge-muted', ok: 'badge-ok', bad: 'badge-warn' } as const;
+// The shared stylesheet has no stage list; a plain vertical stack of badges is all it needs.
+const stagesStyle = {
+  listStyle: 'none',
+  margin: 0,
+  padding: 0,
+  display: 'grid',
+  gap: '4px',
+  justifyItems: 'start',
+} as const;
+
 /**
- * LiveLog shows one row per client with its boot timeline in order: each TFTP file and HTTP
- * request, how it ended, its size and speed. Newest client first.
+ * LiveLog shows one row per client MAC (its address until DHCP names it) with how far it got
+ * (DHCP → TFTP → HTTP) and its timeline in order: each DHCP step, TFTP file and HTTP request.
+ * Newest client first.
  */
-export function LiveLog({ events }: { events: readonly BootServeEvent[] }) {
+export function LiveLog({ steps }: { steps: readonly BootStep[] }) {
   const rows = useMemo(() => {
     const byClient = new Map<string, ClientRow>();
-    for (const e of events) {
-      const key = clientKey(e);
-      const row = byClient.get(key) ?? { client: key, first: e.at, last: e.at, events: [] };
-      row.events.push(e);
-      row.last = e.at;
+    for (const s of steps) {
+      const key = stepClientKey(s);
+      const row = byClient.get(key) ?? {
+        client: key,
+        addresses: new Set<string>(),
+        first: s.at,
+        last: s.at,
+        steps: [],
+      };
+      row.steps.push(s);
+      row.last = Math.max(row.last, s.at);
+      if (s.clientIp !== null && s.clientIp !== key) row.addresses.add(s.clientIp);
       byClient.set(key, row);
     }
-    return [...byClient.values()].sort((a, b) => b.last.localeCompare(a.last));
-  }, [events]);
+    return [...byClient.values()].sort((a, b) => b.last - a.last);
+  }, [steps]);
 
   if (rows.length === 0) {
     return (
       <p className="lead" role="status">
         No client has asked for anything yet. Power on a machine set to network boot on the chosen
-        interface; each request appears here as it is served.
+        interface; each DHCP answer, TFTP file and HTTP request appears here as it is served.
       </p>
     );
   }
@@ -58,6 +78,7 @@ export function LiveLog({ events }: { events: readonly BootServeEvent[] }) {
       <thead>
         <tr>
           <th scope="col">Client</th>
+          <th scope="col">Progress</th>
           <th scope="col">Timeline</th>
         </tr>
       </thead>
@@ -66,22 +87,36 @@ export function LiveLog({ events }: { events: readonly BootServeEvent[] }) {
           <tr key={r.client}>
             <th scope="row">
               <code>{r.client}</code>
+              {r.addresses.size > 0 && <div className="hint">{[...r.addresses].join(', ')}</div>}
               <div className="hint">
                 {time(r.first)} – {time(r.last)}
               </div>
             </th>
             <td>
+              <ol className="stages" style={stagesStyle} aria-label={`Boot stages of ${r.client}`}>
+                {protocols.map((p) => {
+                  const state = reached(r.steps, p);
+                  return (
+                    <li key={p} className={`badge ${badgeFor[state]}`}>
+                      {p.toUpperCase()} {reachedLabel[state]}
+                    </li>
+                  );
+                })}
+              </ol>
+            </td>
+            <td>
               <ol className="timeline">
-                {r.events.slice(-40).map((e, i) => (
-                  <li key={i} className={ok(e) ? 'step-ok' : 'step-bad'}>
-                    <span className={`proto proto-${e.protocol}`}>{e.protocol.toUpperCase()}</span>{' '}
-                    <span className="hint">{time(e.at)}</span> <code>{stepText(e)}</code>
+                {r.steps.slice(-40).map((s, i) => (
+                  <li key={i} className={stepOk(s.stage) ? 'step-ok' : 'step-bad'}>
+                    <span className={`proto proto-${s.protocol}`}>{s.protocol.toUpperCase()}</span>{' '}
+                    <span className="hint">{time(s.at)}</span>{' '}
+                    <code>{s.protocol === 'dhcp' ? `${s.stage}: ${s.detail}` : s.detail}</code>
                   </li>
                 ))}
               </ol>
-              {r.events.length > 40 && (
+              {r.steps.length > 40 && (
                 <p className="hint">
-                  {r.events.length - 40} earlier requests from this client are not shown.
+                  {r.steps.length - 40} earlier steps of this client are not shown.
                 </p>
               )}
             </td>

@@ -3,7 +3,7 @@ import { call, CallError, useBridge, useCall } from '../../lib/api';
 import { ErrorNotice } from '../../components/error-notice';
 import { Busy } from '../../components/busy';
 import type { ApiError } from '../../../src-shared/contract/result';
-import type { BootStatus } from '../../../src-shared/contract/boot';
+import type { BootStatus, DhcpModeName } from '../../../src-shared/contract/boot';
 import type { NetworkInterface } from '../../../src-shared/contract/system';
 
 const kindLabel: Record<NetworkInterface['kind'], string> = {
@@ -29,6 +29,24 @@ function preferred(nics: readonly NetworkInterface[]): string {
   );
 }
 
+const dhcpModes: readonly { mode: DhcpModeName; label: string; hint: string }[] = [
+  {
+    mode: 'proxy',
+    label: 'Proxy DHCP',
+    hint: 'Beside your router: it keeps handing out addresses, LabBoot only tells PXE clients where to boot.',
+  },
+  {
+    mode: 'full',
+    label: 'Full DHCP',
+    hint: 'On an isolated lab switch: LabBoot hands out addresses from a range on this interface’s subnet.',
+  },
+  {
+    mode: 'off',
+    label: 'DHCP off',
+    hint: 'Your router already sends next-server and the boot file name; LabBoot serves only TFTP and HTTP.',
+  },
+];
+
 function portValue(text: string): number | undefined {
   return text.trim() === '' ? undefined : Number(text);
 }
@@ -43,15 +61,27 @@ export function ServePanel() {
   const initial = useCall('boot.status', {});
   const [status, setStatus] = useState<BootStatus | undefined>();
   const [choice, setChoice] = useState<string | null>(null);
+  const [modeChoice, setMode] = useState<DhcpModeName | null>(null);
+  const [rangeChoice, setRange] = useState<string | null>(null);
   const [tftpPort, setTftpPort] = useState('');
   const [httpPort, setHttpPort] = useState('');
+  const [dhcpPort, setDhcpPort] = useState('');
   const [busy, setBusy] = useState<'start' | 'stop' | null>(null);
   const [error, setError] = useState<ApiError | undefined>();
 
   const current = status ?? initial.data;
   const list = nics.data ?? [];
-  const selected = choice ?? preferred(list);
+  // Preselect what the last successful start used, while that interface still exists.
+  const last = current?.lastStart ?? null;
+  const remembered =
+    last?.interfaceName != null && list.some((n) => n.name === last.interfaceName)
+      ? last.interfaceName
+      : null;
+  const selected = choice ?? remembered ?? preferred(list);
   const selectedNic = list.find((n) => n.name === selected);
+  const mode: DhcpModeName = modeChoice ?? last?.dhcp ?? 'proxy';
+  const range = rangeChoice ?? last?.range ?? '';
+  const limitations = useCall('boot.limitations', { dhcp: mode }, mode);
 
   const act = async (what: 'start' | 'stop'): Promise<void> => {
     setError(undefined);
@@ -61,6 +91,9 @@ export function ServePanel() {
         what === 'start'
           ? await call(bridge, 'boot.start', {
               interfaceName: selected,
+              dhcp: mode,
+              ...(mode === 'full' && range.trim() !== '' ? { range: range.trim() } : {}),
+              ...(portValue(dhcpPort) === undefined ? {} : { dhcpPort: portValue(dhcpPort) }),
               ...(portValue(tftpPort) === undefined ? {} : { tftpPort: portValue(tftpPort) }),
               ...(portValue(httpPort) === undefined ? {} : { httpPort: portValue(httpPort) }),
             })
@@ -116,6 +149,48 @@ export function ServePanel() {
           );
         })}
       </fieldset>
+      <fieldset className="nic-picker" disabled={running}>
+        <legend>DHCP</legend>
+        {dhcpModes.map((m) => (
+          <label key={m.mode} className={`nic-option${mode === m.mode ? ' nic-selected' : ''}`}>
+            <input
+              type="radio"
+              name="dhcp-mode"
+              value={m.mode}
+              checked={mode === m.mode}
+              onChange={() => setMode(m.mode)}
+            />
+            <span className="nic-main">
+              {m.label}
+              {m.mode === 'proxy' && <span className="hint"> (default)</span>}
+            </span>
+            <span className="nic-detail hint">{m.hint}</span>
+          </label>
+        ))}
+      </fieldset>
+      {mode === 'full' && (
+        <div className="toolbar">
+          <label className="field inline">
+            <span>DHCP range</span>
+            <input
+              type="text"
+              value={range}
+              onChange={(e) => setRange(e.target.value)}
+              placeholder="e.g. 10.0.0.100-10.0.0.199"
+              aria-describedby="range-hint"
+              disabled={running}
+            />
+          </label>
+          <span id="range-hint" className="hint">
+            {`FIRST-LAST inside ${selected || 'the interface'}’s subnet${selectedNic && firstIpv4(selectedNic) !== null ? ` ${firstIpv4(selectedNic) ?? ''}` : ''}; empty picks the upper half. LabBoot first listens a few seconds for another DHCP server and refuses to run beside one.`}
+          </span>
+        </div>
+      )}
+      {(limitations.data ?? []).map((l) => (
+        <div key={l.id} className="notice notice-warn" role="note">
+          {l.message}
+        </div>
+      ))}
       <details className="advanced">
         <summary>Ports</summary>
         <div className="toolbar">
@@ -143,7 +218,21 @@ export function ServePanel() {
               disabled={running}
             />
           </label>
-          <span className="hint">0 picks a free port (for testing); firmware asks TFTP on 69.</span>
+          <label className="field inline">
+            <span>DHCP port</span>
+            <input
+              type="number"
+              min={1}
+              max={65534}
+              value={dhcpPort}
+              onChange={(e) => setDhcpPort(e.target.value)}
+              placeholder="67"
+              disabled={running}
+            />
+          </label>
+          <span className="hint">
+            0 picks a free TFTP/HTTP port (for testing); firmware asks DHCP on 67 and TFTP on 69.
+          </span>
         </div>
       </details>
       <div className="start-row">
@@ -166,11 +255,21 @@ export function ServePanel() {
             {busy === 'start' ? 'Starting…' : `Start serving on ${selected || '…'}`}
           </button>
         )}
-        {busy === 'start' && <Busy reason="Binding the TFTP and HTTP ports…" />}
+        {busy === 'start' && (
+          <Busy
+            reason={
+              mode === 'full'
+                ? 'Listening for another DHCP server, then binding the DHCP, TFTP and HTTP ports…'
+                : mode === 'proxy'
+                  ? 'Binding the DHCP, TFTP and HTTP ports…'
+                  : 'Binding the TFTP and HTTP ports…'
+            }
+          />
+        )}
         {current !== undefined && (
           <span className="serve-state" role="status">
             {running
-              ? `Serving on ${current.address ?? '?'}${current.interfaceName === null ? '' : ` (${current.interfaceName})`}${current.mtu === null ? '' : `, MTU ${current.mtu}`}`
+              ? `Serving on ${current.address ?? '?'}${current.interfaceName === null ? '' : ` (${current.interfaceName})`}${current.mtu === null ? '' : `, MTU ${current.mtu}`}${current.dhcp === null ? '' : `, DHCP ${current.dhcp}`}`
               : 'Not serving'}
           </span>
         )}

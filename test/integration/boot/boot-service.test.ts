@@ -1,6 +1,8 @@
 /**
  * BootService over a store filled by a real sync: start/stop/status, per-MAC choices taking effect
- * on the next request, SSH key and hostname checks, and boot-log rows for served requests.
+ * on the next request, SSH key and hostname checks, boot-log rows for served requests, DHCP modes
+ * (range checks, proxy answers on loopback high ports) with the MAC carried onto TFTP/HTTP events,
+ * and the remembered last start. Every packet goes to 127.0.0.1 only.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateTestKey } from '../../helpers/mirror/build-mirror';
@@ -9,8 +11,19 @@ import { requireBinaries, run } from '../../helpers/boot/udp-tools';
 import { BootResources } from '../../../src-main/store/boot-resources';
 import { SettingsStore } from '../../../src-main/store/settings-store';
 import { BootService } from '../../../src-main/boot/boot-service';
+import { createSocket, type Socket } from 'node:dgram';
 import { listInterfaces } from '../../../src-main/net/interfaces';
+import { encodeDhcp, decodeDhcp } from '../../../src-main/boot/dhcp/codec';
+import { buildRequest } from '../../../src-main/boot/dhcp/request';
+import { MessageType, messageTypeOf } from '../../../src-main/boot/dhcp/options';
 import type { BootServeEvent } from '../../../src-shared/boot/events';
+
+/**
+ * The machine's interfaces, with a MAC given to loopback: DHCP identifies its server by the NIC's
+ * MAC and `lo` has none, yet loopback is the only place this test may send DHCP packets.
+ */
+const interfaces = () =>
+  listInterfaces().map((n) => (n.name === 'lo' ? { ...n, mac: '00:00:00:00:00:00' } : n));
 
 let env: SyncEnv;
 let boot: BootService;
@@ -25,7 +38,7 @@ beforeAll(async () => {
     db: env.db,
     bootResources: new BootResources(env.db, env.dataDir),
     settings: new SettingsStore(env.db),
-    interfaces: () => listInterfaces(),
+    interfaces,
   });
   boot.onEvent((e) => seen.push(e));
 });
@@ -101,6 +114,131 @@ describe('BootService', () => {
       mtu: null,
       warnings: [],
       parts: [],
+      dhcp: null,
+      limitations: [],
+      lastStart: { interfaceName: 'lo', address: null, dhcp: 'off', range: null },
     });
+  });
+});
+
+const DHCP_PORT = 16967;
+const MAC = '52:54:00:ab:cd:01';
+const BIOS = 'PXEClient:Arch:00000:UNDI:002001';
+
+describe('BootService with DHCP', () => {
+  let client: Socket | undefined;
+
+  afterAll(async () => {
+    await boot.stop();
+    if (client) await new Promise<void>((resolve) => client!.close(() => resolve()));
+  });
+
+  it('refuses a full-mode range outside the interface subnet and a range without full mode', async () => {
+    await expect(
+      boot.start({
+        interfaceName: 'lo',
+        dhcp: 'full',
+        range: '10.0.0.10-10.0.0.20',
+        tftpPort: 0,
+        httpPort: 0,
+      }),
+    ).rejects.toThrow(/not inside lo's subnet 127\.0\.0\.0\/8/);
+    await expect(
+      boot.start({ interfaceName: 'lo', range: '127.0.0.10-127.0.0.20', tftpPort: 0, httpPort: 0 }),
+    ).rejects.toThrow(/only applies to full DHCP/);
+    await expect(
+      boot.start({
+        interfaceName: 'lo',
+        dhcp: 'proxy',
+        range: '127.0.0.10-127.0.0.20',
+        tftpPort: 0,
+        httpPort: 0,
+      }),
+    ).rejects.toThrow(/--range only applies to --dhcp full/);
+    expect(boot.status().running).toBe(false);
+  });
+
+  it('starts DHCP off as a part with its note, and remembers the start', async () => {
+    const status = await boot.start({ interfaceName: 'lo', dhcp: 'off', tftpPort: 0, httpPort: 0 });
+    expect(status.parts.map((p) => [p.name, p.state])).toEqual([
+      ['http', 'running'],
+      ['tftp', 'running'],
+      ['dhcp', 'off'],
+    ]);
+    expect(status.dhcp).toBe('off');
+    expect(status.limitations[0]).toMatch(/router must send next-server/);
+    await boot.stop();
+    const again = new BootService({
+      db: env.db,
+      bootResources: new BootResources(env.db, env.dataDir),
+      settings: new SettingsStore(env.db),
+      interfaces,
+    });
+    expect(again.status().lastStart).toEqual({
+      interfaceName: 'lo',
+      address: null,
+      dhcp: 'off',
+      range: null,
+    });
+  });
+
+  it('answers a PXE client in proxy mode and puts its MAC on the DHCP, HTTP and stored steps', async () => {
+    const status = await boot.start({
+      interfaceName: 'lo',
+      dhcp: 'proxy',
+      dhcpPort: DHCP_PORT,
+      tftpPort: 0,
+      httpPort: 0,
+    });
+    expect(status.parts.find((p) => p.name === 'dhcp')).toMatchObject({
+      state: 'running',
+      port: DHCP_PORT,
+    });
+    expect(status.limitations.join(' ')).toMatch(/Secure Boot \+ proxyDHCP cannot work/);
+    const sock = createSocket('udp4');
+    client = sock;
+    await new Promise<void>((resolve) => sock.bind(0, '127.0.0.1', resolve));
+    const replies: Buffer[] = [];
+    sock.on('message', (msg) => replies.push(msg));
+    const from = seen.length;
+    // DHCPREQUEST to the PXE boot-server port (4011) from the client's address: the proxy ACK.
+    sock.send(
+      encodeDhcp(
+        buildRequest({
+          type: MessageType.Request,
+          mac: MAC,
+          xid: 777,
+          vendorClass: BIOS,
+          arch: 0,
+          ciaddr: '127.0.0.1',
+        }),
+      ),
+      4011,
+      '127.0.0.1',
+    );
+    await expect.poll(() => replies.length, { timeout: 5000 }).toBeGreaterThan(0);
+    const ack = decodeDhcp(replies[0]!);
+    expect(messageTypeOf(ack)).toBe(MessageType.Ack);
+    expect(ack.yiaddr).toBe('0.0.0.0');
+    const http = status.parts.find((p) => p.name === 'http')?.port ?? 0;
+    await fetchText(http, '/grub/grub.cfg');
+    await expect
+      .poll(() => seen.slice(from).find((e) => e.protocol === 'http'), { timeout: 5000 })
+      .toMatchObject({ protocol: 'http', mac: MAC });
+    expect(seen.slice(from).find((e) => e.protocol === 'dhcp')).toMatchObject({
+      protocol: 'dhcp',
+      mac: MAC,
+      stage: 'proxy-ack',
+      client: '127.0.0.1',
+    });
+    const timeline = boot.log({ mac: MAC.toUpperCase() });
+    expect(timeline.map((s) => [s.protocol, s.stage])).toEqual([
+      ['dhcp', 'proxy-ack'],
+      ['http', 'http-sent'],
+    ]);
+    expect(timeline[1]?.mac).toBe(MAC);
+    expect(timeline[1]?.detail).toMatch(/^GET \/grub\/grub\.cfg — 200, \d/);
+    expect(() => boot.log({ mac: 'nope' })).toThrow(/is not a MAC address/);
+    await boot.stop();
   });
 });

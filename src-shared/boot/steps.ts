@@ -1,0 +1,50 @@
+/**
+ * Boot-log steps: the stored form of a DHCP/TFTP/HTTP event and whether it went well. Pure and free
+ * of zod, so the renderer can use it without pulling the schema library into its bundle.
+ */
+import type { BootServeEvent, BootStep } from './events';
+
+/** size prints a byte count the way the boot log and `labboot serve` do. */
+export function size(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+}
+
+/** stepOk says whether a step went well: stages name failures with one of these words. */
+export function stepOk(stage: string): boolean {
+  return !/(failed|error|decline|nak|refused|ignored)/.test(stage);
+}
+
+/**
+ * bootStep is the boot-log row of a live event: the server stores exactly this, so the UI can merge
+ * stored history with live events without showing one request twice.
+ */
+export function bootStep(e: BootServeEvent): BootStep {
+  const at = Date.parse(e.at);
+  const clientIp = e.client === '' ? null : e.client.replace(/^::ffff:/, '');
+  if (e.protocol === 'dhcp') {
+    return { at, mac: e.mac, clientIp, protocol: 'dhcp', stage: e.stage, detail: e.detail };
+  }
+  const mac = e.mac ?? null;
+  if (e.protocol === 'tftp') {
+    const rate =
+      e.outcome === 'complete' && e.durationMs > 0 ? `, ${size(e.bytesPerSecond)}/s` : '';
+    return {
+      at,
+      mac,
+      clientIp,
+      protocol: 'tftp',
+      stage: e.outcome === 'complete' ? 'tftp-sent' : 'tftp-failed',
+      detail: `${e.file} — ${e.outcome}, ${size(e.bytes)}${rate}${e.detail === null ? '' : ` (${e.detail})`}`,
+    };
+  }
+  return {
+    at,
+    mac,
+    clientIp,
+    protocol: 'http',
+    stage: e.status < 400 ? 'http-sent' : 'http-failed',
+    detail: `${e.method} ${e.path} — ${e.status}, ${size(e.bytes)}`,
+  };
+}
