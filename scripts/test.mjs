@@ -55,7 +55,10 @@ for (const project of ['unit', 'integration', 'e2e']) {
   if (!existsSync(file)) continue;
   const report = JSON.parse(readFileSync(file, 'utf8'));
   passed += report.numPassedTests ?? 0;
-  failed += (report.numFailedTests ?? 0) + (report.numFailedTestSuites ?? 0);
+  // numFailedTestSuites also counts describe blocks of failed tests; count it only when a file
+  // failed before any test ran (e.g. an import error), so nothing is counted twice.
+  const failedTests = report.numFailedTests ?? 0;
+  failed += failedTests > 0 ? failedTests : (report.numFailedTestSuites ?? 0);
 }
 // A step that failed outside vitest (typecheck, lint, build) counts as one failed check.
 failed += failedSteps.filter((s) => !['unit', 'integration', 'e2e'].includes(s)).length;
