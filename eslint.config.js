@@ -22,6 +22,29 @@ const nodeBuiltins = [
   'crypto',
 ];
 
+/** Packages confined to one folder each. */
+const owners = {
+  electron: 'src-main/electron/',
+  'better-sqlite3': 'src-main/store/',
+  undici: 'src-main/sync/',
+};
+
+/**
+ * zone builds the import rule for a set of files: every owned package except those in `allowed`
+ * is refused with a message naming its folder, plus any extra patterns for that layer.
+ */
+function zone(files, allowed, patterns = []) {
+  const paths = Object.entries(owners)
+    .filter(([pkg]) => !allowed.includes(pkg))
+    .map(([pkg, where]) => onlyIn(pkg, where));
+  return {
+    files,
+    rules: {
+      'no-restricted-imports': ['error', patterns.length > 0 ? { paths, patterns } : { paths }],
+    },
+  };
+}
+
 export default tseslint.config(
   { ignores: ['out/**', 'dist/**', '.tsbuild/**', 'node_modules/**', 'test-results/**'] },
   js.configs.recommended,
@@ -50,116 +73,51 @@ export default tseslint.config(
     rules: { 'no-restricted-syntax': 'off' },
   },
   // src-shared: pure TypeScript, no Node, no DOM, no Electron, no database or HTTP client.
-  {
-    files: ['src-shared/**/*.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          paths: [
-            onlyIn('electron', 'src-main/electron/'),
-            onlyIn('better-sqlite3', 'src-main/store/'),
-            onlyIn('undici', 'src-main/sync/'),
-          ],
-          patterns: [
-            {
-              group: nodeBuiltins,
-              message: 'src-shared is pure: no Node modules (it runs in the renderer too).',
-            },
-            {
-              group: ['**/src-main/**', '**/src-renderer/**', 'react', 'react-dom'],
-              message: 'src-shared imports neither side.',
-            },
-          ],
-        },
-      ],
-    },
-  },
+  zone(
+    ['src-shared/**/*.ts'],
+    [],
+    [
+      {
+        group: nodeBuiltins,
+        message: 'src-shared is pure: no Node modules (it runs in the renderer too).',
+      },
+      {
+        group: ['**/src-main/**', '**/src-renderer/**', 'react', 'react-dom'],
+        message: 'src-shared imports neither side.',
+      },
+    ],
+  ),
   // src-renderer: only src-shared and browser libraries; the main process is reached through the contract.
   {
-    files: ['src-renderer/**/*.{ts,tsx}'],
+    ...zone(
+      ['src-renderer/**/*.{ts,tsx}'],
+      [],
+      [
+        {
+          group: nodeBuiltins,
+          message: 'The renderer has no Node; ask the main process through the contract.',
+        },
+        {
+          group: ['**/src-main/**'],
+          message:
+            'The renderer talks to the main process only through the contract (src-shared/contract).',
+        },
+      ],
+    ),
     languageOptions: { globals: { ...globals.browser } },
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          paths: [
-            onlyIn('electron', 'src-main/electron/'),
-            onlyIn('better-sqlite3', 'src-main/store/'),
-            onlyIn('undici', 'src-main/sync/'),
-          ],
-          patterns: [
-            {
-              group: nodeBuiltins,
-              message: 'The renderer has no Node; ask the main process through the contract.',
-            },
-            {
-              group: ['**/src-main/**'],
-              message:
-                'The renderer talks to the main process only through the contract (src-shared/contract).',
-            },
-          ],
-        },
-      ],
-    },
   },
-  // src-main outside its owners: electron, better-sqlite3 and undici stay in their folders.
+  // src-main: electron, better-sqlite3 and undici stay in the folders that own them.
   {
-    files: ['src-main/**/*.ts'],
+    ...zone(
+      ['src-main/**/*.ts'],
+      [],
+      [{ group: ['**/src-renderer/**'], message: 'The main process never imports the renderer.' }],
+    ),
     ignores: ['src-main/electron/**', 'src-main/store/**', 'src-main/sync/**'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          paths: [
-            onlyIn('electron', 'src-main/electron/'),
-            onlyIn('better-sqlite3', 'src-main/store/'),
-            onlyIn('undici', 'src-main/sync/'),
-          ],
-          patterns: [
-            {
-              group: ['**/src-renderer/**'],
-              message: 'The main process never imports the renderer.',
-            },
-          ],
-        },
-      ],
-    },
   },
-  {
-    files: ['src-main/electron/**/*.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          paths: [onlyIn('better-sqlite3', 'src-main/store/'), onlyIn('undici', 'src-main/sync/')],
-        },
-      ],
-    },
-  },
-  {
-    files: ['src-main/store/**/*.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        { paths: [onlyIn('electron', 'src-main/electron/'), onlyIn('undici', 'src-main/sync/')] },
-      ],
-    },
-  },
-  {
-    files: ['src-main/sync/**/*.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          paths: [
-            onlyIn('electron', 'src-main/electron/'),
-            onlyIn('better-sqlite3', 'src-main/store/'),
-          ],
-        },
-      ],
-    },
-  },
+  zone(['src-main/electron/**/*.ts'], ['electron']),
+  zone(['src-main/store/**/*.ts'], ['better-sqlite3']),
+  zone(['src-main/sync/**/*.ts'], ['undici']),
   // Raw IPC only in the IPC wrapper and the preload (they check senders and names).
   {
     files: ['src-main/electron/**/*.ts'],
