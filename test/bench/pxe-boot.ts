@@ -106,6 +106,7 @@ async function once(
       mac: VM_MAC,
       work: dir,
       timeoutMs: 180_000,
+      serverLog: () => `${srv.stdout()}\n${srv.stderr()}`,
     });
     if (boot.sha256 !== files.squashSha256)
       throw new Error(`${server} ${firmware}: wrong squashfs digest`);

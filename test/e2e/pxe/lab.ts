@@ -73,10 +73,8 @@ export async function prepareFiles(work: string, viaStore = true): Promise<LabFi
   buildNetbootGrub(build, join(tftpRoot, 'grubx64.efi'));
   writeFileSync(
     join(tftpRoot, 'grub/grub.cfg'),
-    // GRUB loads kernel + initrd over TFTP, as with Debian's signed GRUB (no http module). GRUB
-    // 2.06's HTTP client matches "Content-Length: " case-sensitively and times out on Node's
-    // lower-case header, which BootHttpServer sends today; see the issue-7 report.
-    `set timeout=0\necho "labboot: GRUB fetching kernel"\nlinux (tftp,${SERVER_IP})/vmlinuz ${cmdline}\ninitrd (tftp,${SERVER_IP})/initrd.img\nboot\n`,
+    // GRUB came over TFTP; the big files go over HTTP, as LabBoot's generated config does.
+    `set timeout=0\necho "labboot: GRUB fetching kernel"\nlinux (http,${SERVER_IP})/vmlinuz ${cmdline}\ninitrd (http,${SERVER_IP})/initrd.img\nboot\n`,
   );
   // UEFI + proxyDHCP: iPXE first (it honours proxyDHCP), then the script over HTTP.
   copyFileSync('/usr/lib/ipxe/snponly.efi', join(tftpRoot, 'snponly.efi'));

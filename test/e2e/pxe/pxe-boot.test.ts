@@ -1,9 +1,11 @@
 /**
- * Real network boots of a QEMU VM (TCG) through LabBoot's DHCP and TFTP inside throw-away network
- * namespaces: BIOS and UEFI, each with LabBoot as the full DHCP server and as proxyDHCP beside a
- * dnsmasq "home router". The guest's initramfs fetches the squashfs named by `root=squash:URL`,
- * prints its sha256 and a marker. Each boot has a hard timeout; everything is torn down by PID and
- * namespace name in afterEach/afterAll.
+ * Real network boots of a QEMU VM (TCG) through LabBoot's DHCP, TFTP and HTTP parts run in-process
+ * (test/e2e/pxe/lab-server.ts) inside throw-away network namespaces: BIOS via lpxelinux.0 (TFTP, then
+ * HTTP) with LabBoot as the full DHCP server and as proxyDHCP beside a dnsmasq "home router" (the PXE
+ * boot-server discovery on port 4011). The guest's initramfs fetches the squashfs named by
+ * `root=squash:URL`, prints its sha256 and a marker. UEFI full/proxy and the iPXE BIOS path boot
+ * through the real `labboot serve` in serve-cli.test.ts, so they are not booted again here (CI time).
+ * Each boot has a hard timeout; everything is torn down by PID and namespace name in afterEach.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -42,9 +44,8 @@ interface Variant {
   readonly targets: BootTargets;
 }
 
-// BIOS variants give no iPXE script: QEMU's iPXE ROM then behaves like a vendor PXE ROM and takes
-// lpxelinux.0, the path real BIOS machines use. UEFI proxy chains through iPXE (GRUB 2.06 ignores
-// proxyDHCP); iPXE is recognised by its user class and gets the script, never itself again.
+// No iPXE script: QEMU's iPXE ROM then behaves like a vendor PXE ROM and takes lpxelinux.0, the path
+// real BIOS machines use (and, in proxy mode, the PXE menu and the port-4011 boot-server request).
 const variants: Variant[] = [
   {
     name: 'bios-full',
@@ -57,23 +58,6 @@ const variants: Variant[] = [
     firmware: 'bios',
     mode: 'proxy',
     targets: { bios: 'lpxelinux.0', uefiX64: 'bootx64.efi' },
-  },
-  {
-    name: 'uefi-full',
-    firmware: 'uefi',
-    mode: 'full',
-    targets: { bios: 'lpxelinux.0', uefiX64: 'bootx64.efi' },
-  },
-  {
-    name: 'uefi-proxy',
-    firmware: 'uefi',
-    mode: 'proxy',
-    targets: {
-      bios: 'lpxelinux.0',
-      uefiX64: 'bootx64.efi',
-      uefiX64Proxy: 'snponly.efi',
-      ipxeScript: `http://${SERVER_IP}/boot.ipxe`,
-    },
   },
 ];
 
@@ -141,6 +125,7 @@ describe('PXE boots of a QEMU VM through LabBoot', () => {
         mac: VM_MAC,
         work: dir,
         timeoutMs: BOOT_TIMEOUT_MS,
+        serverLog: () => `${server.stdout()}\n${server.stderr()}\n--- router ---\n${rtr.stderr()}`,
       });
       results[v.name] = boot.markerMs;
       process.stdout.write(

@@ -23,6 +23,8 @@ export interface VmOptions {
   readonly work: string;
   /** Hard limit for the whole boot. */
   readonly timeoutMs: number;
+  /** The server's log so far; its tail goes into every failure message beside the serial tail. */
+  readonly serverLog?: () => string;
 }
 
 /** BootResult is what the serial console showed. */
@@ -98,6 +100,10 @@ export async function bootVm(lab: NetnsLab, o: VmOptions): Promise<BootResult> {
   const vm = lab.run(o.ns, 'qemu-system-x86_64', args);
   const read = (): string => (existsSync(serialLog) ? readFileSync(serialLog, 'latin1') : '');
   const milestones: Record<string, number> = {};
+  const fail = (why: string, serial: string): Error =>
+    new Error(
+      `${why}\n--- serial console (tail) ---\n${tail(serial)}\n--- server log (tail) ---\n${tail(o.serverLog?.() ?? '(none)')}`,
+    );
   try {
     for (;;) {
       const serial = read();
@@ -120,14 +126,12 @@ export async function bootVm(lab: NetnsLab, o: VmOptions): Promise<BootResult> {
           serial,
         )
       ) {
-        throw new Error(`guest failed:\n${tail(serial)}`);
+        throw fail('guest failed', serial);
       }
       if (vm.child.exitCode !== null)
-        throw new Error(
-          `qemu exited (${vm.child.exitCode}) before the marker: ${vm.stderr()}\n${tail(serial)}`,
-        );
+        throw fail(`qemu exited (${vm.child.exitCode}) before the marker: ${vm.stderr()}`, serial);
       if (Date.now() - started > o.timeoutMs)
-        throw new Error(`no marker within ${o.timeoutMs} ms:\n${tail(serial)}`);
+        throw fail(`no marker within ${o.timeoutMs} ms`, serial);
       await new Promise((r) => setTimeout(r, 200));
     }
   } finally {
@@ -138,6 +142,6 @@ export async function bootVm(lab: NetnsLab, o: VmOptions): Promise<BootResult> {
 // Firmware writes terminal escape sequences (ESC [ … letter); strip them from failure output.
 const escapes = new RegExp(`${String.fromCharCode(27)}\\[[0-9;?]*[A-Za-z]`, 'g');
 
-function tail(serial: string): string {
-  return serial.replace(escapes, '').split('\n').slice(-40).join('\n');
+function tail(text: string): string {
+  return text.replace(escapes, '').split('\n').slice(-40).join('\n');
 }
