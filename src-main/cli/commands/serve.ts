@@ -5,11 +5,7 @@ import { parsePort } from '../parse';
 import { formatBootEvent } from '../../../src-shared/boot/events';
 import { DEFAULT_CHOICE_MAC } from '../../../src-shared/boot/choices';
 import { UserError } from '../../../src-shared/errors';
-import { listInterfaces } from '../../net/interfaces';
-import { pickServingAddress } from '../../boot/serving-address';
-import { DEFAULT_HTTP_PORT } from '../../boot/http/http-server';
-import type { BootPart } from '../../boot/boot-server';
-import { dhcpOptionsFromFlags, dhcpPart, parseDhcpMode } from '../../boot/dhcp/dhcp-part';
+import { parseDhcpMode } from '../../boot/dhcp/dhcp-part';
 
 interface ServeOptions {
   interface?: string;
@@ -86,51 +82,18 @@ export function registerServe(program: Command, ctx: CliContext): void {
         boot.onEvent((e) =>
           ctx.stdout.write(ctx.json() ? `${JSON.stringify(e)}\n` : `${formatBootEvent(e)}\n`),
         );
-        const extraParts: BootPart[] = [];
-        if (dhcpMode !== 'off' || opts.range !== undefined) {
-          const nics = listInterfaces();
-          const serving = pickServingAddress(
-            { interfaceName: opts.interface, address: opts.address },
-            nics,
-          );
-          const nic = nics.find((n) => n.addresses.some((a) => a.address === serving.address));
-          if (nic === undefined) {
-            throw new UserError(
-              `No network interface has the address ${serving.address}, and DHCP must run on one; serve with --interface NAME or --dhcp off.`,
-              'dhcp-interface',
-            );
-          }
-          const dhcpOptions = dhcpOptionsFromFlags(
-            {
-              mode: dhcpMode,
-              range: opts.range,
-              dhcpPort: opts.dhcpPort,
-              nic,
-              address: serving.address,
-              httpPort: opts.httpPort ?? DEFAULT_HTTP_PORT,
-            },
-            {
-              db: services.db,
-              log: services.log,
-              onEvent: (e) =>
-                ctx.stdout.write(
-                  ctx.json()
-                    ? `${JSON.stringify(e)}\n`
-                    : `${new Date(e.at).toISOString()} dhcp ${e.mac ?? '-'} ${e.stage} ${e.detail}\n`,
-                ),
-            },
-          );
-          extraParts.push(dhcpPart(dhcpOptions));
-        }
-        const status = await boot.start(
-          {
-            interfaceName: opts.interface,
-            address: opts.address,
-            tftpPort: opts.tftpPort,
-            httpPort: opts.httpPort,
-          },
-          extraParts,
-        );
+        // The same one-click path as the UI: DHCP, TFTP and HTTP start and stop as one unit, the
+        // start is remembered, and every step lands in the per-MAC boot log.
+        const status = await boot.start({
+          interfaceName: opts.interface,
+          address: opts.address,
+          tftpPort: opts.tftpPort,
+          httpPort: opts.httpPort,
+          dhcp: dhcpMode,
+          range: opts.range,
+          dhcpPort: opts.dhcpPort,
+        });
+        for (const note of status.limitations) ctx.info(`labboot: note: ${note}`);
         const ports = status.parts
           .map((p) => `${p.name.toUpperCase()} ${p.address}:${p.port ?? '-'}`)
           .join(', ');
