@@ -2,10 +2,17 @@
  * ManifestStore keeps parsed squashfs manifests (one row per package) and answers show, search
  * and diff offline. A manifest is stored once per sha256 and linked to image versions through the
  * `resource_files` row of ftype `manifest`, so kernels sharing one squashfs share its manifest.
+ *
+ * Speed (test/bench/manifest-search.ts, migration 102): statements are prepared once per store;
+ * package name ids are cached and refreshed incrementally (ids only grow, names are never
+ * deleted); rows go in sorted by primary key so the insert only appends; search seeks the
+ * primary key (manifest, name) per stored manifest × matching name; show and diff read the
+ * manifest's packed `packages` text (sorted `name[:arch]<TAB>version` lines), one value per
+ * manifest, and diff merges two sorted lists without a sort of its own.
  */
-import type { Database } from 'better-sqlite3';
+import type { Database, Statement } from 'better-sqlite3';
 import { UserError } from '../../src-shared/errors';
-import { diffManifests, type ManifestDiff } from '../../src-shared/manifest/diff';
+import type { ManifestDiff } from '../../src-shared/manifest/diff';
 import { qualifiedName, type ManifestEntry } from '../../src-shared/manifest/parse';
 
 /** ManifestHit is one package found by search (cli.md `manifest search --json` shape). */
@@ -23,89 +30,177 @@ export interface ImageVersionRef {
   manifestSha256: string;
 }
 
+/** A package row in primary-key order: [nameId, arch, version]. */
+type PackageRow = [number, string, string];
+
+/** packManifest renders entries as sorted `name[:arch]<TAB>version` lines (the `packages` column). */
+export function packManifest(entries: readonly ManifestEntry[]): string {
+  return entries
+    .map((e) => `${qualifiedName(e)}\t${e.version}`)
+    .sort()
+    .join('\n');
+}
+
+/** unpackEntries parses packed text back into entries, by name then arch when `sorted`. */
+function unpackEntries(packed: string, sorted: boolean): ManifestEntry[] {
+  const out = unpackLines(packed).map((line) => {
+    const tab = line.indexOf('\t');
+    const qualified = line.slice(0, tab);
+    // Package names never contain ':', so the first one starts the arch qualifier.
+    const colon = qualified.indexOf(':');
+    return {
+      name: colon < 0 ? qualified : qualified.slice(0, colon),
+      arch: colon < 0 ? '' : qualified.slice(colon + 1),
+      version: line.slice(tab + 1),
+    };
+  });
+  if (!sorted) return out;
+  return out.sort((a, b) =>
+    a.name < b.name ? -1 : a.name > b.name ? 1 : a.arch < b.arch ? -1 : a.arch > b.arch ? 1 : 0,
+  );
+}
+
+/** unpackLines splits packed text into lines; the empty manifest has none. */
+function unpackLines(packed: string): string[] {
+  return packed === '' ? [] : packed.split('\n');
+}
+
+const sql = {
+  manifestId: 'SELECT id FROM manifests WHERE sha256 = ?',
+  packed: 'SELECT packages FROM manifests WHERE sha256 = ?',
+  insertManifest: 'INSERT INTO manifests (sha256, package_count, packages) VALUES (?, ?, ?)',
+  namesAfter: 'SELECT id, name FROM package_names WHERE id > ? ORDER BY id',
+  namesStored: `SELECT count(*) FROM json_each(?) j
+                JOIN package_names n ON n.id = j.value ->> 0 AND n.name = j.value ->> 1`,
+  insertNames: `INSERT INTO package_names (name) SELECT value FROM json_each(?)
+                RETURNING id, name`,
+  // One statement for all rows: a single call into SQLite instead of 1,500.
+  insertPackages: `INSERT INTO manifest_packages (manifest_id, name_id, arch, version)
+                   SELECT ?, value ->> 0, value ->> 1, value ->> 2 FROM json_each(?)`,
+  // The packed text joins after LIMIT 1, so the sort never carries it.
+  resolve: `SELECT x.version AS version, x.sha256 AS sha256, m.packages AS packages
+            FROM (SELECT v.version AS version, f.sha256 AS sha256 FROM resources r
+                  JOIN resource_versions v ON v.resource_id = r.id
+                  JOIN resource_files f ON f.version_id = v.id AND f.ftype = 'manifest'
+                  JOIN manifests m ON m.sha256 = f.sha256
+                  WHERE r.kind = 'image' AND r.os = ? AND r.release = ? AND r.arch = ?
+                    AND (? IS NULL OR r.subarch = ?) AND (? IS NULL OR v.version = ?)
+                  ORDER BY v.version DESC LIMIT 1) x
+            JOIN manifests m ON m.sha256 = x.sha256`,
+  // Matching names are few and stored manifests are few: one primary-key seek per pair.
+  search: `WITH hit AS MATERIALIZED (
+               SELECT id, name FROM package_names WHERE name LIKE ? ESCAPE '\\'),
+             stored AS MATERIALIZED (
+               SELECT DISTINCT m.id AS mid, r.os || '/' || r.release || '/' || r.arch AS image,
+                      v.version AS version
+               FROM resource_files f
+               JOIN manifests m ON m.sha256 = f.sha256
+               JOIN resource_versions v ON v.id = f.version_id
+               JOIN resources r ON r.id = v.resource_id
+               WHERE f.ftype = 'manifest')
+           SELECT DISTINCT s.image AS image, s.version AS version, hit.name AS name,
+                  mp.arch AS arch, mp.version AS pkgVersion
+           FROM hit CROSS JOIN stored s
+           CROSS JOIN manifest_packages mp ON mp.manifest_id = s.mid AND mp.name_id = hit.id
+           ORDER BY hit.name, mp.arch, s.image, s.version DESC
+           LIMIT ?`,
+} as const;
+
 /** ManifestStore reads and writes the manifest tables. */
 export class ManifestStore {
-  private names: Map<string, number> | undefined;
-  private namesById: Map<number, string> | undefined;
+  private readonly statements = new Map<string, Statement>();
+  private idByName = new Map<string, number>();
+  private maxNameId = 0;
+  /** Names this store inserted inside a caller's transaction, which may still have rolled back. */
+  private unconfirmed: [number, string][] = [];
 
   constructor(private readonly db: Database) {}
 
+  private stmt(text: string): Statement {
+    let s = this.statements.get(text);
+    if (s === undefined) {
+      s = this.db.prepare(text);
+      this.statements.set(text, s);
+    }
+    return s;
+  }
+
+  /** loadNewNames reads only names added since the last read (by this or another process). */
+  private loadNewNames(): void {
+    const rows = this.stmt(sql.namesAfter).raw().all(this.maxNameId) as [number, string][];
+    for (const [id, name] of rows) {
+      this.idByName.set(name, id);
+      this.maxNameId = id;
+    }
+  }
+
+  private forgetNames(): void {
+    this.idByName = new Map();
+    this.maxNameId = 0;
+    this.unconfirmed = [];
+  }
+
+  /** confirmNames drops the cache when a caller's transaction rolled our new names back. */
+  private confirmNames(): void {
+    if (this.unconfirmed.length === 0) return;
+    const stored = this.stmt(sql.namesStored)
+      .pluck()
+      .get(JSON.stringify(this.unconfirmed)) as number;
+    if (stored === this.unconfirmed.length) this.unconfirmed = [];
+    else this.forgetNames();
+  }
+
   /** importManifest stores a parsed manifest under its digest; a second import is a no-op. */
   importManifest(sha256: string, entries: readonly ManifestEntry[]): void {
-    const existing = this.db.prepare('SELECT id FROM manifests WHERE sha256 = ?').get(sha256);
-    if (existing !== undefined) return;
-    const names = this.nameIds();
-    const insName = this.db.prepare('INSERT INTO package_names (name) VALUES (?) RETURNING id');
-    // One statement for all rows (json_each) instead of one round trip per package.
-    const insPkgs = this.db.prepare(
-      `INSERT INTO manifest_packages (manifest_id, name_id, arch, version)
-       SELECT ?, value ->> 0, value ->> 1, value ->> 2 FROM json_each(?)`,
-    );
-    const added: string[] = [];
+    if (this.stmt(sql.manifestId).get(sha256) !== undefined) return;
+    const insPkgs = this.stmt(sql.insertPackages);
+    // Inside a caller's transaction (publishVersion) our commit is not the final word.
+    const nested = this.db.inTransaction;
+    const added: [number, string][] = [];
     try {
       this.db.transaction(() => {
-        const mid = this.db
-          .prepare('INSERT INTO manifests (sha256, package_count) VALUES (?, ?)')
-          .run(sha256, entries.length).lastInsertRowid;
-        const rows: [number, string, string][] = [];
-        for (const e of entries) {
-          let id = names.get(e.name);
-          if (id === undefined) {
-            id = (insName.get(e.name) as { id: number }).id;
-            names.set(e.name, id);
-            added.push(e.name);
+        const mid = this.stmt(sql.insertManifest).run(
+          sha256,
+          entries.length,
+          packManifest(entries),
+        ).lastInsertRowid;
+        // We hold the write lock now, so names another process added are visible and final.
+        this.confirmNames();
+        this.loadNewNames();
+        const fresh = [...new Set(entries.map((e) => e.name))].filter((n) => !this.idByName.has(n));
+        if (fresh.length > 0) {
+          // All new names in one statement: a fresh store meets ~1,500 of them at once.
+          const made = this.stmt(sql.insertNames).raw().all(JSON.stringify(fresh)) as [
+            number,
+            string,
+          ][];
+          for (const [id, name] of made) {
+            this.idByName.set(name, id);
+            this.maxNameId = Math.max(this.maxNameId, id);
+            added.push([id, name]);
           }
-          rows.push([id, e.arch, e.version]);
         }
+        const rows = entries.map((e): PackageRow => {
+          const id = this.idByName.get(e.name);
+          if (id === undefined) throw new Error(`package name ${e.name} has no id`);
+          return [id, e.arch, e.version];
+        });
+        // Primary-key order makes every insert an append to the B-tree.
+        rows.sort((a, b) => a[0] - b[0] || (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0));
         insPkgs.run(mid, JSON.stringify(rows));
       })();
+      if (nested) this.unconfirmed.push(...added);
     } catch (error) {
-      // The transaction rolled back: forget ids that were never committed.
-      for (const n of added) names.delete(n);
+      // The transaction rolled back: name ids handed out inside it may be reused; reload later.
+      this.forgetNames();
       throw error;
     }
   }
 
-  /** nameIds caches package name → id; names are never deleted, so the cache stays valid. */
-  private nameIds(): Map<string, number> {
-    if (this.names === undefined) {
-      const rows = this.db.prepare('SELECT id, name FROM package_names').all() as {
-        id: number;
-        name: string;
-      }[];
-      this.names = new Map(rows.map((r) => [r.name, r.id]));
-    }
-    return this.names;
-  }
-
-  /** entries returns the packages of one manifest, sorted by name unless `sorted` is false. */
+  /** entries returns the packages of one manifest, sorted by name then arch unless `sorted` is false. */
   entries(sha256: string, sorted = true): ManifestEntry[] {
-    // Read by primary key, then name the ids from the cache: no join, no SQL sort.
-    const rows = this.db
-      .prepare(
-        `SELECT mp.name_id AS nameId, mp.arch AS arch, mp.version AS version
-         FROM manifests m JOIN manifest_packages mp ON mp.manifest_id = m.id WHERE m.sha256 = ?`,
-      )
-      .all(sha256) as { nameId: number; arch: string; version: string }[];
-    let byId = this.namesById;
-    if (byId === undefined || rows.some((r) => !byId?.has(r.nameId))) {
-      byId = new Map([...this.refreshNames()].map(([n, id]) => [id, n]));
-      this.namesById = byId;
-    }
-    const out = rows.map((r) => ({
-      name: byId.get(r.nameId) ?? '',
-      arch: r.arch,
-      version: r.version,
-    }));
-    if (!sorted) return out;
-    return out.sort((a, b) =>
-      a.name < b.name ? -1 : a.name > b.name ? 1 : a.arch < b.arch ? -1 : a.arch > b.arch ? 1 : 0,
-    );
-  }
-
-  private refreshNames(): Map<string, number> {
-    this.names = undefined;
-    return this.nameIds();
+    const packed = this.stmt(sql.packed).pluck().get(sha256) as string | undefined;
+    return unpackEntries(packed ?? '', sorted);
   }
 
   /**
@@ -113,6 +208,12 @@ export class ManifestStore {
    * none is given). Kernels of one release share a squashfs, so the subarch only narrows the search.
    */
   resolve(spec: string): ImageVersionRef {
+    const r = this.resolveWithPackages(spec);
+    return { image: r.image, version: r.version, manifestSha256: r.manifestSha256 };
+  }
+
+  /** resolveWithPackages also returns the packed manifest, saving show and diff a query. */
+  private resolveWithPackages(spec: string): ImageVersionRef & { packages: string } {
     const at = spec.lastIndexOf('@');
     const image = at < 0 ? spec : spec.slice(0, at);
     const version = at < 0 ? undefined : spec.slice(at + 1);
@@ -124,37 +225,34 @@ export class ManifestStore {
         'bad-image-spec',
       );
     }
-    const row = this.db
-      .prepare(
-        `SELECT v.version, f.sha256 FROM resources r
-         JOIN resource_versions v ON v.resource_id = r.id
-         JOIN resource_files f ON f.version_id = v.id AND f.ftype = 'manifest'
-         WHERE r.kind = 'image' AND r.os = ? AND r.release = ? AND r.arch = ?
-           AND (? IS NULL OR r.subarch = ?) AND (? IS NULL OR v.version = ?)
-         ORDER BY v.version DESC LIMIT 1`,
-      )
-      .get(
-        os,
-        release,
-        arch,
-        subarch ?? null,
-        subarch ?? null,
-        version ?? null,
-        version ?? null,
-      ) as { version: string; sha256: string } | undefined;
+    const row = this.stmt(sql.resolve).get(
+      os,
+      release,
+      arch,
+      subarch ?? null,
+      subarch ?? null,
+      version ?? null,
+      version ?? null,
+    ) as { version: string; sha256: string; packages: string } | undefined;
     if (row === undefined) {
       throw new UserError(
         `No stored manifest for ${spec}; run "labboot images" to see stored images and versions.`,
         'manifest-not-found',
       );
     }
-    return { image: `${os}/${release}/${arch}`, version: row.version, manifestSha256: row.sha256 };
+    return {
+      image: `${os}/${release}/${arch}`,
+      version: row.version,
+      manifestSha256: row.sha256,
+      packages: row.packages,
+    };
   }
 
   /** show returns the packages of an image version. */
   show(spec: string): { ref: ImageVersionRef; entries: ManifestEntry[] } {
-    const ref = this.resolve(spec);
-    return { ref, entries: this.entries(ref.manifestSha256) };
+    const r = this.resolveWithPackages(spec);
+    const ref = { image: r.image, version: r.version, manifestSha256: r.manifestSha256 };
+    return { ref, entries: unpackEntries(r.packages, true) };
   }
 
   /** search finds packages whose name contains `term` (case-insensitive), across stored images. */
@@ -166,21 +264,7 @@ export class ManifestStore {
       );
     }
     const like = `%${term.trim().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    const rows = this.db
-      .prepare(
-        `SELECT DISTINCT r.os || '/' || r.release || '/' || r.arch AS image, v.version AS version,
-                n.name AS name, mp.arch AS arch, mp.version AS pkgVersion
-         FROM package_names n
-         CROSS JOIN manifest_packages mp ON mp.name_id = n.id
-         CROSS JOIN manifests m ON m.id = mp.manifest_id
-         JOIN resource_files f ON f.sha256 = m.sha256 AND f.ftype = 'manifest'
-         JOIN resource_versions v ON v.id = f.version_id
-         JOIN resources r ON r.id = v.resource_id
-         WHERE n.name LIKE ? ESCAPE '\\'
-         ORDER BY n.name, mp.arch, image, v.version DESC
-         LIMIT ?`,
-      )
-      .all(like, limit) as {
+    const rows = this.stmt(sql.search).all(like, limit) as {
       image: string;
       version: string;
       name: string;
@@ -195,11 +279,38 @@ export class ManifestStore {
     }));
   }
 
-  /** diff compares the manifests of two image versions (a = old, b = new). */
+  /**
+   * diff compares the manifests of two image versions (a = old, b = new) by merging their packed
+   * lines, which are sorted by qualified name: the result comes out sorted, as `diffManifests`
+   * in src-shared sorts it (test/unit/store/manifest-store.test.ts checks they agree).
+   */
   diff(a: string, b: string): ManifestDiff {
-    // diffManifests sorts its own output, so the inputs need no sorting.
-    const ea = this.entries(this.resolve(a).manifestSha256, false);
-    const eb = this.entries(this.resolve(b).manifestSha256, false);
-    return diffManifests(ea, eb);
+    const la = unpackLines(this.resolveWithPackages(a).packages);
+    const lb = unpackLines(this.resolveWithPackages(b).packages);
+    const diff: ManifestDiff = { added: [], removed: [], changed: [] };
+    let i = 0;
+    let j = 0;
+    while (i < la.length || j < lb.length) {
+      const x = la[i];
+      const y = lb[j];
+      const tx = x === undefined ? -1 : x.indexOf('\t');
+      const ty = y === undefined ? -1 : y.indexOf('\t');
+      const kx = x?.slice(0, tx);
+      const ky = y?.slice(0, ty);
+      if (x !== undefined && kx !== undefined && (ky === undefined || kx < ky)) {
+        diff.removed.push({ package: kx, pkgVersion: x.slice(tx + 1) });
+        i++;
+      } else if (y !== undefined && ky !== undefined && (kx === undefined || ky < kx)) {
+        diff.added.push({ package: ky, pkgVersion: y.slice(ty + 1) });
+        j++;
+      } else if (x !== undefined && y !== undefined && kx !== undefined) {
+        const from = x.slice(tx + 1);
+        const to = y.slice(ty + 1);
+        if (from !== to) diff.changed.push({ package: kx, from, to });
+        i++;
+        j++;
+      }
+    }
+    return diff;
   }
 }

@@ -3,7 +3,7 @@
  * resources and sync runs. Every multi-row change runs in one transaction, so a crash leaves either
  * the old or the new state. Only this folder talks SQL.
  */
-import type { Database } from 'better-sqlite3';
+import type { Database, Statement } from 'better-sqlite3';
 import { UserError } from '../../src-shared/errors';
 import type { BlobStore } from './blob-store';
 import type {
@@ -48,6 +48,8 @@ interface VersionRow {
   version: string;
   unpack_dir: string | null;
   published_at: string;
+  source_name: string | null;
+  source_url: string | null;
 }
 
 interface FileRow {
@@ -101,10 +103,22 @@ function toSource(row: SourceRow): SourceRecord {
 
 /** RegionStore wraps the region tables of one database; blob paths come from `blobs`. */
 export class RegionStore {
+  private readonly statements = new Map<string, Statement>();
+
   constructor(
     readonly db: Database,
     readonly blobs: BlobStore,
   ) {}
+
+  /** stmt prepares a statement once; publishing runs per version and preparing was its main cost. */
+  private stmt(sql: string): Statement {
+    let s = this.statements.get(sql);
+    if (s === undefined) {
+      s = this.db.prepare(sql);
+      this.statements.set(sql, s);
+    }
+    return s;
+  }
 
   // ---- sources ---------------------------------------------------------------------------------
 
@@ -184,6 +198,22 @@ export class RegionStore {
     return this.listSelections();
   }
 
+  /** replaceSelections swaps `remove` (missing ones ignored) for `add` in one transaction. */
+  replaceSelections(
+    remove: readonly Omit<SelectionRecord, 'id'>[],
+    add: readonly Omit<SelectionRecord, 'id'>[],
+  ): SelectionRecord[] {
+    const del = this.db.prepare('DELETE FROM selections WHERE os = ? AND release = ? AND arch = ?');
+    const insert = this.db.prepare(
+      'INSERT OR IGNORE INTO selections (os, release, arch) VALUES (?, ?, ?)',
+    );
+    this.db.transaction(() => {
+      for (const s of remove) del.run(s.os, s.release, s.arch);
+      for (const s of add) insert.run(s.os, s.release, s.arch);
+    })();
+    return this.listSelections();
+  }
+
   /** removeSelections deletes matching selections; throws when one of them does not exist. */
   removeSelections(items: readonly Omit<SelectionRecord, 'id'>[]): SelectionRecord[] {
     const del = this.db.prepare('DELETE FROM selections WHERE os = ? AND release = ? AND arch = ?');
@@ -201,6 +231,21 @@ export class RegionStore {
   }
 
   // ---- catalog ---------------------------------------------------------------------------------
+
+  /**
+   * catalogRelease names the release codename the cached catalog uses for `release` (a codename
+   * or a number such as 22.04) of os/arch; undefined when no fetched catalog offers it.
+   */
+  catalogRelease(os: string, release: string, arch: string): string | undefined {
+    const rows = this.stmt(
+      `SELECT DISTINCT release FROM products
+       WHERE kind = 'image' AND os = ? AND arch = ? AND (release = ? OR release_version = ?)`,
+    )
+      .pluck()
+      .all(os, arch, release, release) as string[];
+    // A number shared by two codenames would be ambiguous; keep what the person wrote then.
+    return rows.length === 1 ? rows[0] : undefined;
+  }
 
   /** replaceCatalog swaps a source's cached products for freshly verified ones, atomically. */
   replaceCatalog(sourceId: number, products: readonly CatalogProduct[]): void {
@@ -257,13 +302,11 @@ export class RegionStore {
   /** hasVersion tells whether that version of that resource is already published. */
   hasVersion(key: ResourceKey, version: string): boolean {
     return (
-      this.db
-        .prepare(
-          `SELECT 1 FROM resource_versions v JOIN resources r ON r.id = v.resource_id
+      this.stmt(
+        `SELECT 1 FROM resource_versions v JOIN resources r ON r.id = v.resource_id
            WHERE r.kind = ? AND r.os = ? AND r.release = ? AND r.arch = ? AND r.subarch = ?
              AND v.version = ?`,
-        )
-        .get(key.kind, key.os, key.release, key.arch, key.subarch, version) !== undefined
+      ).get(key.kind, key.os, key.release, key.arch, key.subarch, version) !== undefined
     );
   }
 
@@ -280,41 +323,37 @@ export class RegionStore {
     extra?: () => void,
   ): void {
     this.db.transaction(() => {
-      this.db
-        .prepare(
-          `INSERT INTO resources (kind, os, release, arch, subarch, kflavor, label, bootloader_type,
+      this.stmt(
+        `INSERT INTO resources (kind, os, release, arch, subarch, kflavor, label, bootloader_type,
              product, source_url)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
            ON CONFLICT (kind, os, release, arch, subarch) DO UPDATE SET
              kflavor = excluded.kflavor, label = excluded.label, product = excluded.product,
              source_url = excluded.source_url, bootloader_type = excluded.bootloader_type`,
-        )
-        .run(
-          key.kind,
-          key.os,
-          key.release,
-          key.arch,
-          key.subarch,
-          key.kflavor,
-          key.label,
-          key.bootloaderType,
-          key.product,
-          key.sourceUrl,
-        );
-      const { id: resourceId } = this.db
-        .prepare(
-          'SELECT id FROM resources WHERE kind = ? AND os = ? AND release = ? AND arch = ? AND subarch = ?',
-        )
-        .get(key.kind, key.os, key.release, key.arch, key.subarch) as { id: number };
-      const vid = this.db
-        .prepare(
-          `INSERT INTO resource_versions (resource_id, version, unpack_dir) VALUES (?, ?, ?)
-           ON CONFLICT (resource_id, version) DO UPDATE SET unpack_dir = excluded.unpack_dir
+      ).run(
+        key.kind,
+        key.os,
+        key.release,
+        key.arch,
+        key.subarch,
+        key.kflavor,
+        key.label,
+        key.bootloaderType,
+        key.product,
+        key.sourceUrl,
+      );
+      const { id: resourceId } = this.stmt(
+        'SELECT id FROM resources WHERE kind = ? AND os = ? AND release = ? AND arch = ? AND subarch = ?',
+      ).get(key.kind, key.os, key.release, key.arch, key.subarch) as { id: number };
+      const vid = this.stmt(
+        `INSERT INTO resource_versions (resource_id, version, unpack_dir, source_name, source_url)
+           VALUES (?, ?, ?, ?, ?)
+           ON CONFLICT (resource_id, version) DO UPDATE SET unpack_dir = excluded.unpack_dir,
+             source_name = excluded.source_name, source_url = excluded.source_url
            RETURNING id`,
-        )
-        .get(resourceId, version, unpackDir) as { id: number };
-      this.db.prepare('DELETE FROM resource_files WHERE version_id = ?').run(vid.id);
-      const ins = this.db.prepare(
+      ).get(resourceId, version, unpackDir, key.sourceName, key.sourceUrl) as { id: number };
+      this.stmt('DELETE FROM resource_files WHERE version_id = ?').run(vid.id);
+      const ins = this.stmt(
         'INSERT INTO resource_files (version_id, name, ftype, sha256, size, path) VALUES (?, ?, ?, ?, ?, ?)',
       );
       for (const f of files) ins.run(vid.id, f.name, f.ftype, f.sha256, f.size, f.path);
@@ -359,6 +398,7 @@ export class RegionStore {
         version: v.version,
         publishedAt: v.published_at,
         unpackDir: v.unpack_dir,
+        source: { name: v.source_name, url: v.source_url },
         files: filesByVersion.get(v.id) ?? [],
       });
       versionsByResource.set(v.resource_id, list);
@@ -376,6 +416,7 @@ export class RegionStore {
         bootloaderType: r.bootloader_type,
         product: r.product,
         sourceUrl: r.source_url,
+        sourceName: versionsByResource.get(r.id)?.[0]?.source.name ?? '',
         versions: versionsByResource.get(r.id) ?? [],
       }))
       .filter((r) => r.versions.length > 0);

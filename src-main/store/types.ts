@@ -75,6 +75,8 @@ export interface ResourceKey {
   bootloaderType: string;
   product: string;
   sourceUrl: string;
+  /** Name of the source that supplied it (kept with each stored version). */
+  sourceName: string;
 }
 
 /** StoredFile is one file of a stored version; `path` is the absolute blob path. */
@@ -93,6 +95,8 @@ export interface StoredVersion {
   publishedAt: string;
   /** Folder of unpacked bootloader files (bootloaders only). */
   unpackDir: string | null;
+  /** The source that supplied this version, as named at sync time (null if stored before that was recorded). */
+  source: { name: string | null; url: string | null };
   files: StoredFile[];
 }
 

@@ -93,6 +93,7 @@ export function planSync(
         bootloaderType: product.bootloaderType,
         product: product.name,
         sourceUrl: cat.source.url,
+        sourceName: cat.source.name,
       };
       const name = imageName(key);
       if (claimed.has(name)) continue;

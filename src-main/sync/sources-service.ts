@@ -14,10 +14,10 @@ import {
 } from '../../src-shared/contract/sources';
 import { BlobStore } from '../store/blob-store';
 import { RegionStore } from '../store/region-store';
-import type { SelectionRecord, SourceRecord } from '../store/types';
+import type { CatalogProduct, SelectionRecord, SourceRecord } from '../store/types';
 import { fetchCatalog, type CatalogOptions, type SourceCatalog } from './catalog';
 import { defaultSourceName, defaultSourceUrl, parseKeyring, ubuntuCloudImagePins } from './keyring';
-import { newestCompleteVersion } from './streams';
+import { filesToFetch, newestCompleteVersion } from './streams';
 
 /** builtinDefaultSource is used while the store has no source (id 0 is never a real row). */
 export const builtinDefaultSource: SourceRecord = {
@@ -53,6 +53,15 @@ export interface AddSourceInput {
   verify: boolean;
 }
 
+/** ResolvedSelection is one `select` argument and the image it names. */
+export interface ResolvedSelection {
+  /** As the person wrote it. */
+  spec: string;
+  image: Omit<SelectionRecord, 'id'>;
+  /** True when the release was matched against a fetched catalog. */
+  canonical: boolean;
+}
+
 /** parseSelectionSpec reads `OS/RELEASE/ARCH`. */
 export function parseSelectionSpec(spec: string): Omit<SelectionRecord, 'id'> {
   const parts = spec.split('/');
@@ -84,6 +93,19 @@ function normaliseUrl(raw: string): string {
   }
   const s = u.toString();
   return /\.s?json$/.test(s) || s.endsWith('/') ? s : `${s}/`;
+}
+
+/** newestOffer is the version a sync would take and the bytes it would fetch for it. */
+function newestOffer(p: CatalogProduct): {
+  newestComplete: string | null;
+  newestCompleteBytes: number | null;
+} {
+  const v = newestCompleteVersion(p);
+  if (v === undefined) return { newestComplete: null, newestCompleteBytes: null };
+  return {
+    newestComplete: v.version,
+    newestCompleteBytes: filesToFetch(p, v).reduce((n, f) => n + f.size, 0),
+  };
 }
 
 /** SourcesService is the door to sources, selections and catalogs. */
@@ -176,12 +198,54 @@ export class SourcesService {
     return this.store.listSelections();
   }
 
-  select(specs: readonly string[]): SelectionRecord[] {
-    return this.store.addSelections(specs.map(parseSelectionSpec));
+  /**
+   * resolveSelections reads each OS/RELEASE/ARCH and names it as the cached catalog does
+   * (`ubuntu/22.04/amd64` → `ubuntu/jammy/amd64`); without a fetched catalog it stays as written.
+   */
+  resolveSelections(specs: readonly string[]): ResolvedSelection[] {
+    return specs.map((spec) => {
+      const written = parseSelectionSpec(spec);
+      const release = this.store.catalogRelease(written.os, written.release, written.arch);
+      return {
+        spec,
+        image: { ...written, release: release ?? written.release },
+        canonical: release !== undefined,
+      };
+    });
   }
 
+  /**
+   * select adds selections under their canonical names when the catalog is known, replacing the
+   * same image selected by number before the catalog was fetched (no duplicate selections).
+   */
+  select(specs: readonly string[]): SelectionRecord[] {
+    const add = this.resolveSelections(specs).map((r) => r.image);
+    const stale = this.store
+      .listSelections()
+      .filter((s) =>
+        add.some(
+          (a) =>
+            a.os === s.os &&
+            a.arch === s.arch &&
+            a.release !== s.release &&
+            this.store.catalogRelease(s.os, s.release, s.arch) === a.release,
+        ),
+      );
+    return this.store.replaceSelections(stale, add);
+  }
+
+  /** unselect removes selections written either way (a number selected before the catalog was known). */
   unselect(specs: readonly string[]): SelectionRecord[] {
-    return this.store.removeSelections(specs.map(parseSelectionSpec));
+    const current = this.store.listSelections();
+    const has = (s: Omit<SelectionRecord, 'id'>): boolean =>
+      current.some((c) => c.os === s.os && c.release === s.release && c.arch === s.arch);
+    return this.store.removeSelections(
+      specs.map((spec) => {
+        const written = parseSelectionSpec(spec);
+        const [resolved] = this.resolveSelections([spec]);
+        return resolved !== undefined && has(resolved.image) ? resolved.image : written;
+      }),
+    );
   }
 
   /** fetchCatalogs reads every source (verified) and caches what each offers. */
@@ -212,7 +276,13 @@ export class SourcesService {
         .map((v) => v.version)
         .sort()
         .reverse(),
-      newestComplete: newestCompleteVersion(p)?.version ?? null,
+      ...newestOffer(p),
+      kflavor: p.kflavor,
+      subarches: String(p.attrs.subarches ?? '')
+        .split(',')
+        .map((x) => x.trim())
+        .filter((x) => x !== ''),
+      label: p.label,
     }));
   }
 }

@@ -10,6 +10,12 @@ export const imageFileSchema = z.object({
   path: z.string(),
 });
 
+/** Where a stored version came from; null parts for versions stored before this was recorded. */
+export const imageSourceSchema = z.object({
+  name: z.string().nullable(),
+  url: z.string().nullable(),
+});
+
 /** One local boot resource with its complete versions, newest first (cli.md `images --json`). */
 export const imageSchema = z.object({
   os: z.string(),
@@ -21,7 +27,13 @@ export const imageSchema = z.object({
   product: z.string(),
   kind: z.enum(['image', 'bootloader']),
   versions: z.array(
-    z.object({ version: z.string(), complete: z.boolean(), files: z.array(imageFileSchema) }),
+    z.object({
+      version: z.string(),
+      complete: z.boolean(),
+      files: z.array(imageFileSchema),
+      /** The boot source that supplied this version, as named at sync time. */
+      source: imageSourceSchema,
+    }),
   ),
 });
 export type ImageView = z.infer<typeof imageSchema>;

@@ -41,6 +41,13 @@ export const catalogProductSchema = z.object({
   versions: z.array(z.string()),
   /** The version a sync would take: the newest complete one. */
   newestComplete: z.string().nullable(),
+  /** Kernel flavour (`generic`, `lowlatency`); empty for bootloaders. */
+  kflavor: z.string(),
+  /** Machine subarches this kernel boots (the stream's comma-separated `subarches`). */
+  subarches: z.array(z.string()),
+  label: z.string(),
+  /** Bytes of the files a sync fetches for the newest complete version; null when none is. */
+  newestCompleteBytes: z.number().int().nullable(),
 });
 export type CatalogProductView = z.infer<typeof catalogProductSchema>;
 

@@ -110,6 +110,7 @@ try {
           bootloaderType: '',
           product: 'p',
           sourceUrl: 'u',
+          sourceName: 'bench',
         },
         version,
         [{ name: 'manifest', ftype: 'manifest', sha256: sha, size: text.length, path: 'x' }],
@@ -157,6 +158,9 @@ try {
   }
   db.close();
   const f = (x: number): string => x.toFixed(2);
+  // The verdict uses wall time: what a person waits for, on however busy this machine is.
+  const goal = (what: string, x: number, limit: number): string =>
+    `goal ${what} < ${limit} ms: ${x < limit ? 'met' : 'MISSED'}`;
   console.log(
     `  (load average ${loadavg()[0]?.toFixed(1)}; CPU = user+system time of the work itself)`,
   );
@@ -164,10 +168,10 @@ try {
     `manifest bench: ${manifests} manifests x ${packagesPer} packages, ${queries} searches (${hits} hits)`,
   );
   console.log(
-    `  import one manifest (parse + insert): p50 ${f(percentile(importMs, 50))} ms, p95 ${f(percentile(importMs, 95))} ms; CPU p95 ${f(percentile(importCpu, 95))} ms (goal < 20 ms)`,
+    `  import one manifest (parse + insert): p50 ${f(percentile(importMs, 50))} ms, p95 ${f(percentile(importMs, 95))} ms; CPU p95 ${f(percentile(importCpu, 95))} ms (${goal('p95', percentile(importMs, 95), 20)})`,
   );
   console.log(
-    `  search: p50 ${f(percentile(searchMs, 50))} ms, p95 ${f(percentile(searchMs, 95))} ms; CPU p95 ${f(percentile(searchCpu, 95))} ms (goal p95 < 10 ms)`,
+    `  search: p50 ${f(percentile(searchMs, 50))} ms, p95 ${f(percentile(searchMs, 95))} ms; CPU p95 ${f(percentile(searchCpu, 95))} ms (${goal('p95', percentile(searchMs, 95), 10)})`,
   );
   console.log(
     `  peer grep -F over ${manifests} files: p50 ${f(percentile(grepMs, 50))} ms, p95 ${f(percentile(grepMs, 95))} ms`,
@@ -176,7 +180,7 @@ try {
     `  search ratio (grep p95 / labboot p95): ${(percentile(grepMs, 95) / percentile(searchMs, 95)).toFixed(1)}x`,
   );
   console.log(
-    `  diff: p50 ${f(percentile(diffMs, 50))} ms, p95 ${f(percentile(diffMs, 95))} ms; CPU p50 ${f(percentile(diffCpu, 50))} ms, p95 ${f(percentile(diffCpu, 95))} ms (goal < 5 ms)`,
+    `  diff: p50 ${f(percentile(diffMs, 50))} ms, p95 ${f(percentile(diffMs, 95))} ms; CPU p50 ${f(percentile(diffCpu, 50))} ms, p95 ${f(percentile(diffCpu, 95))} ms (${goal('p50', percentile(diffMs, 50), 5)})`,
   );
   console.log(
     `  peer diff(1) of two files: p50 ${f(percentile(diffPeerMs, 50))} ms; ratio ${(percentile(diffPeerMs, 50) / percentile(diffMs, 50)).toFixed(1)}x`,

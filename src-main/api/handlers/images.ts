@@ -19,6 +19,7 @@ export function toImageView(r: StoredResource): ImageView {
       // Only complete versions are ever stored (published in one transaction).
       complete: true,
       files: v.files.map((f) => ({ ftype: f.ftype, sha256: f.sha256, size: f.size, path: f.path })),
+      source: v.source,
     })),
   };
 }

@@ -4,6 +4,11 @@ import type { CliContext } from '../context';
 import { formatTable } from '../table';
 import { printSourceWarnings } from './sources';
 
+/** megabytes prints a byte count for tables, as `12.3 MB` (decimal, like download tools). */
+function megabytes(bytes: number): string {
+  return `${(bytes / 1e6).toFixed(1)} MB`;
+}
+
 /** registerCatalog adds `labboot catalog`: what the sources offer, fetched and verified. */
 export function registerCatalog(program: Command, ctx: CliContext): void {
   program
@@ -24,12 +29,24 @@ export function registerCatalog(program: Command, ctx: CliContext): void {
                 (c) =>
                   `${c.source.name} (${c.source.url})\n` +
                   formatTable(
-                    ['KIND', 'IMAGE', 'SUBARCH', 'NEWEST COMPLETE', 'VERSIONS'],
+                    [
+                      'KIND',
+                      'IMAGE',
+                      'SUBARCH',
+                      'KFLAVOR',
+                      'BOOTS SUBARCHES',
+                      'NEWEST COMPLETE',
+                      'SIZE',
+                      'VERSIONS',
+                    ],
                     c.products.map((p) => [
                       p.kind,
                       `${p.os}/${p.release}/${p.arch}`,
                       p.subarch,
+                      p.kflavor || '-',
+                      p.subarches.join(',') || '-',
                       p.newestComplete ?? '-',
+                      p.newestCompleteBytes === null ? '-' : megabytes(p.newestCompleteBytes),
                       String(p.versions.length),
                     ]),
                   ),

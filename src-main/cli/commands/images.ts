@@ -1,8 +1,20 @@
 import type { Command } from 'commander';
 import { toImageView } from '../../api/handlers/images';
 import type { CliContext } from '../context';
+import type { ImageView } from '../../../src-shared/contract/images';
 import { formatTable } from '../table';
 import { printSourceWarnings } from './sources';
+
+/** megabytes prints a byte count for tables, as `12.3 MB` (decimal, like download tools). */
+function megabytes(bytes: number): string {
+  return `${(bytes / 1e6).toFixed(1)} MB`;
+}
+
+/** sourceColumn names the source of the newest version, and of older ones when they differ. */
+function sourceColumn(versions: ImageView['versions']): string {
+  const names = [...new Set(versions.map((v) => v.source.name ?? v.source.url ?? 'unknown'))];
+  return names.join(', ') || '-';
+}
 
 /** registerImages adds `labboot images`: the local boot resources, answered from the store. */
 export function registerImages(program: Command, ctx: CliContext): void {
@@ -18,16 +30,16 @@ export function registerImages(program: Command, ctx: CliContext): void {
             list.length === 0
               ? 'No images stored yet; select some and run "labboot sync".'
               : formatTable(
-                  ['KIND', 'IMAGE', 'SUBARCH', 'LABEL', 'VERSIONS', 'SIZE'],
+                  ['KIND', 'IMAGE', 'SUBARCH', 'KFLAVOR', 'LABEL', 'VERSIONS', 'SIZE', 'SOURCE'],
                   list.map((i) => [
                     i.kind,
                     `${i.os}/${i.release}/${i.arch}`,
                     i.subarch,
+                    i.kflavor || '-',
                     i.label,
                     i.versions.map((v) => v.version).join(' '),
-                    `${((i.versions[0]?.files.reduce((n, f) => n + f.size, 0) ?? 0) / 1e6).toFixed(
-                      1,
-                    )} MB`,
+                    megabytes(i.versions[0]?.files.reduce((n, f) => n + f.size, 0) ?? 0),
+                    sourceColumn(i.versions),
                   ]),
                 ),
           list,

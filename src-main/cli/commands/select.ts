@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { SelectionRecord } from '../../store/types';
+import type { ResolvedSelection } from '../../sync/sources-service';
 import type { CliContext } from '../context';
 import { formatTable } from '../table';
 import { printSourceWarnings } from './sources';
@@ -13,6 +14,19 @@ function table(list: readonly SelectionRecord[]): string {
       );
 }
 
+/** resolvedLines says which image each argument selected, by the catalog's name when known. */
+function resolvedLines(resolved: readonly ResolvedSelection[]): string {
+  return resolved
+    .map((r) => {
+      const image = `${r.image.os}/${r.image.release}/${r.image.arch}`;
+      if (!r.canonical) {
+        return `Selected ${image} (not in a fetched catalog yet; "labboot catalog" shows what the sources offer).`;
+      }
+      return image === r.spec ? `Selected ${image}.` : `Selected ${image} (from ${r.spec}).`;
+    })
+    .join('\n');
+}
+
 /** registerSelect adds `labboot select add|list|remove OS/RELEASE/ARCH…`. */
 export function registerSelect(program: Command, ctx: CliContext): void {
   const select = program.command('select').description('choose the images to sync');
@@ -22,9 +36,10 @@ export function registerSelect(program: Command, ctx: CliContext): void {
     .argument('<IMAGE...>', 'OS/RELEASE/ARCH')
     .action((images: string[]) =>
       ctx.withServices(async (services) => {
+        const resolved = services.sources.resolveSelections(images);
         const list = services.sources.select(images);
         printSourceWarnings(ctx, services);
-        ctx.output(() => table(list), list);
+        ctx.output(() => `${resolvedLines(resolved)}\n\n${table(list)}`, list);
       }),
     );
   select

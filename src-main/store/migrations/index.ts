@@ -1,5 +1,7 @@
 import { settingsMigration } from './001-settings';
 import { regionStoreMigration } from './100-region-store';
+import { versionSourceMigration } from './101-version-source';
+import { manifestSpeedMigration } from './102-manifest-speed';
 import { bootChoicesMigration } from './200-boot-choices';
 import { dhcpLeasesMigration } from './300-dhcp-leases';
 import { bootEventsMigration } from './301-boot-events';
@@ -9,6 +11,8 @@ import type { Migration } from './types';
 export const migrations: readonly Migration[] = [
   settingsMigration,
   regionStoreMigration,
+  versionSourceMigration,
+  manifestSpeedMigration,
   bootChoicesMigration,
   dhcpLeasesMigration,
   bootEventsMigration,

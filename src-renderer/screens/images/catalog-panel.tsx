@@ -2,9 +2,18 @@ import { useEffect, useMemo, useState } from 'react';
 import { call, CallError, useBridge, useCall } from '../../lib/api';
 import { ErrorNotice } from '../../components/error-notice';
 import { Busy } from '../../components/busy';
+import { formatBytes } from '../../lib/format';
 import type { ApiError } from '../../../src-shared/contract/result';
 import type { CatalogProductView } from '../../../src-shared/contract/sources';
 import type { SelectionView } from '../../../src-shared/contract/images';
+
+/** OfferKernel is one kernel product of an offered image. */
+interface OfferKernel {
+  subarch: string;
+  kflavor: string;
+  /** Bytes a sync fetches for its newest complete version (null: none is complete). */
+  bytes: number | null;
+}
 
 interface OfferRow {
   /** `os/release/arch`, the unit a selection names. */
@@ -12,7 +21,8 @@ interface OfferRow {
   os: string;
   release: string;
   arch: string;
-  subarches: string[];
+  kernels: OfferKernel[];
+  kflavors: string[];
   newest: string | null;
   versions: number;
   source: string;
@@ -37,13 +47,17 @@ function groupOffers(catalog: { source: { name: string }; products: CatalogProdu
         os: p.os,
         release: p.release,
         arch: p.arch,
-        subarches: [],
+        kernels: [],
+        kflavors: [],
         newest: null,
         versions: 0,
         source: source.name,
       };
       if (row.source !== source.name) continue;
-      if (!row.subarches.includes(p.subarch)) row.subarches.push(p.subarch);
+      if (!row.kernels.some((k) => k.subarch === p.subarch)) {
+        row.kernels.push({ subarch: p.subarch, kflavor: p.kflavor, bytes: p.newestCompleteBytes });
+      }
+      if (!row.kflavors.includes(p.kflavor)) row.kflavors.push(p.kflavor);
       if (p.newestComplete !== null && (row.newest === null || p.newestComplete > row.newest)) {
         row.newest = p.newestComplete;
       }
@@ -228,7 +242,8 @@ function Catalog({
           <tr>
             <th scope="col">Sync</th>
             <th scope="col">Image</th>
-            <th scope="col">Kernels (subarch)</th>
+            <th scope="col">Kernels (subarch · size)</th>
+            <th scope="col">Kernel flavours</th>
             <th scope="col">Newest complete</th>
             <th scope="col">Versions</th>
             <th scope="col">Source</th>
@@ -249,7 +264,17 @@ function Catalog({
               <th scope="row">
                 <code>{o.spec}</code>
               </th>
-              <td>{o.subarches.join(', ')}</td>
+              <td>
+                {o.kernels.map((k) => (
+                  <div key={k.subarch}>
+                    {k.subarch}{' '}
+                    <span className="hint">
+                      · {k.bytes === null ? 'none complete' : formatBytes(k.bytes)}
+                    </span>
+                  </div>
+                ))}
+              </td>
+              <td>{o.kflavors.join(', ')}</td>
               <td>{o.newest ?? <span className="warn-text">none complete</span>}</td>
               <td>{o.versions}</td>
               <td>{o.source}</td>

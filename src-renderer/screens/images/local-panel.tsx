@@ -1,12 +1,18 @@
 import type { ImageView } from '../../../src-shared/contract/images';
 import { formatBytes } from '../../lib/format';
 
+// A size or a source name split over two lines reads as two values.
+const noWrap = { whiteSpace: 'nowrap' } as const;
+
 /** versionSize adds up the stored files of one version. */
 function versionSize(v: ImageView['versions'][number]): number {
   return v.files.reduce((sum, f) => sum + f.size, 0);
 }
 
-/** LocalPanel lists what is stored on this machine: every version, whether complete, its size. */
+/**
+ * LocalPanel lists what is stored on this machine: every version, whether complete, its size and
+ * the source that supplied it.
+ */
 export function LocalPanel({ images }: { images: readonly ImageView[] }) {
   const kernels = images.filter((i) => i.kind === 'image');
   const bootloaders = images.filter((i) => i.kind === 'bootloader');
@@ -37,6 +43,7 @@ export function LocalPanel({ images }: { images: readonly ImageView[] }) {
               <th scope="col" className="num">
                 Size
               </th>
+              <th scope="col">Source</th>
             </tr>
           </thead>
           <tbody>
@@ -81,7 +88,16 @@ export function LocalPanel({ images }: { images: readonly ImageView[] }) {
                 </td>
                 <td className="num">
                   {i.versions.map((v) => (
-                    <div key={v.version}>{formatBytes(versionSize(v))}</div>
+                    <div key={v.version} style={noWrap}>
+                      {formatBytes(versionSize(v))}
+                    </div>
+                  ))}
+                </td>
+                <td>
+                  {i.versions.map((v) => (
+                    <div key={v.version} title={v.source.url ?? undefined} style={noWrap}>
+                      {v.source.name ?? v.source.url ?? 'not recorded'}
+                    </div>
                   ))}
                 </td>
               </tr>

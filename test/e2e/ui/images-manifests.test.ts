@@ -114,6 +114,10 @@ describe('images, sync and manifests against a real console and a signed loopbac
     const box = page.getByRole('checkbox', { name: 'Sync ubuntu/jammy/amd64' });
     await box.waitFor();
     expect(await page.getByRole('row', { name: /ubuntu\/focal\/amd64/ }).count()).toBe(1);
+    // Per offered image: its kernels with the size of their newest complete version, flavours.
+    const jammy = page.getByRole('row', { name: /ubuntu\/jammy\/amd64/ });
+    expect(await jammy.textContent()).toMatch(/ga-22\.04 · [\d.]+ KiB/);
+    expect(await jammy.getByRole('cell', { name: 'generic', exact: true }).count()).toBe(1);
     expect(await box.isChecked()).toBe(false);
     await box.check();
     await expect.poll(() => box.isChecked()).toBe(true);
@@ -157,6 +161,9 @@ describe('images, sync and manifests against a real console and a signed loopbac
     await expect.poll(() => stored.textContent()).toContain('20250701');
     expect(await stored.textContent()).toContain('20250601');
     expect(await stored.textContent()).toContain('hwe-22.04');
+    // Every stored version names the source that supplied it.
+    const newest = stored.getByRole('row', { name: /hwe-22\.04/ });
+    expect(await newest.getByRole('cell', { name: 'loop', exact: true }).count()).toBe(1);
     expect(await axeViolations(page)).toEqual([]);
     await screenshotScreen(page, join(shots, 'images-synced.png'));
   });

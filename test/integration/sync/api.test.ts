@@ -62,6 +62,17 @@ describe('sources / images / manifests through the contract handlers', () => {
       'ga-22.04',
       'hwe-22.04-lowlatency',
     ]);
+    // Each stored version names the source that supplied it; the catalog's size of the newest
+    // complete version is exactly what was stored for it.
+    for (const image of images) {
+      expect(image.versions[0]?.source).toEqual({ name: 'loop', url: server.url });
+    }
+    const low = cat.sources[0]?.products.find((p) => p.subarch === 'hwe-22.04-lowlatency');
+    expect(low).toMatchObject({ kflavor: 'lowlatency', label: 'stable' });
+    expect(low?.subarches).toEqual(['generic', 'hwe-22.04']);
+    const stored = images.find((i) => i.subarch === 'hwe-22.04-lowlatency')?.versions[0];
+    expect(low?.newestCompleteBytes).toBe(stored?.files.reduce((n, f) => n + f.size, 0));
+    expect(low?.newestCompleteBytes).toBeGreaterThan(0);
     expect(
       (await h['manifests.diff']({ a: 'ubuntu/jammy/amd64@20250701', b: 'ubuntu/jammy/amd64' }))
         .changed,

@@ -48,7 +48,11 @@ describe('labboot sources/select/sync/images/manifest', { timeout: 180_000 }, ()
         keyring: expect.objectContaining({ fingerprints: [mirror.key.fingerprint] }),
       }),
     ]);
-    expect((await lb('select', 'add', 'ubuntu/22.04/amd64')).status).toBe(0);
+    // Before any catalog is fetched the release number cannot be named yet.
+    const early = await lb('select', 'add', 'ubuntu/22.04/amd64');
+    expect(early.status, early.stderr).toBe(0);
+    expect(early.stdout).toContain('Selected ubuntu/22.04/amd64 (not in a fetched catalog yet;');
+    const url = server?.url ?? '';
 
     const sync = await lb('--json', 'sync');
     expect(sync.status, sync.stderr).toBe(0);
@@ -58,6 +62,12 @@ describe('labboot sources/select/sync/images/manifest', { timeout: 180_000 }, ()
       .map((l) => JSON.parse(l) as { event: string });
     expect(events[events.length - 1]?.event).toBe('done');
     expect(events.some((e) => e.event === 'progress' && 'bytes' in e && 'total' in e)).toBe(true);
+
+    const catalog = await lb('catalog');
+    expect(catalog.status, catalog.stderr).toBe(0);
+    expect(catalog.stdout).toMatch(
+      /image\s+ubuntu\/jammy\/amd64\s+hwe-22\.04-lowlatency\s+lowlatency\s+generic,hwe-22\.04\s+20250701\s+[\d.]+ MB\s+\d+$/m,
+    );
 
     await server?.stop();
     server = undefined;
@@ -77,6 +87,32 @@ describe('labboot sources/select/sync/images/manifest', { timeout: 180_000 }, ()
     for (const f of kernels.flatMap((k) => k.versions.flatMap((v) => v.files))) {
       expect(createHash('sha256').update(readFileSync(f.path)).digest('hex')).toBe(f.sha256);
     }
+    for (const k of kernels) {
+      expect(k).toMatchObject({ versions: [{ source: { name: 'loop', url } }] });
+    }
+    const table = await lb('images');
+    expect(table.stdout).toMatch(
+      /^KIND\s+IMAGE\s+SUBARCH\s+KFLAVOR\s+LABEL\s+VERSIONS\s+SIZE\s+SOURCE$/m,
+    );
+    expect(table.stdout).toMatch(
+      /hwe-22\.04-lowlatency\s+lowlatency\s+stable\s+20250701\s+[\d.]+ MB\s+loop$/m,
+    );
+
+    // The sync cached the catalog: the number now resolves to the codename, and the selection
+    // made by number is replaced rather than duplicated.
+    const again = await lb('select', 'add', 'ubuntu/22.04/amd64');
+    expect(again.stdout).toContain('Selected ubuntu/jammy/amd64 (from ubuntu/22.04/amd64).');
+    const selections = await lb('--json', 'select', 'list');
+    expect(JSON.parse(selections.stdout)).toEqual([
+      { id: expect.any(Number), os: 'ubuntu', release: 'jammy', arch: 'amd64' },
+    ]);
+    const removed = await lb('--json', 'select', 'remove', 'ubuntu/22.04/amd64');
+    expect(removed.status, removed.stderr).toBe(0);
+    expect(JSON.parse(removed.stdout)).toEqual([]);
+    expect((await lb('select', 'add', 'ubuntu/jammy/amd64')).stdout).toContain(
+      'Selected ubuntu/jammy/amd64.',
+    );
+
     const search = await lb('--json', 'manifest', 'search', 'ssl');
     expect(JSON.parse(search.stdout)).toEqual([
       {

@@ -54,6 +54,7 @@ describe('imageVersions', () => {
       version,
       complete: true,
       files: withManifest ? [file('squashfs'), file('manifest')] : [file('squashfs')],
+      source: { name: 'mirror', url: 'http://127.0.0.1/' },
     })),
   });
   it('lists each image version with a manifest once, newest first', () => {

@@ -5,6 +5,7 @@ import { BlobStore } from '../../../src-main/store/blob-store';
 import { BootResources } from '../../../src-main/store/boot-resources';
 import { openDatabase, type Database } from '../../../src-main/store/database';
 import { ManifestStore } from '../../../src-main/store/manifest-store';
+import { migrations } from '../../../src-main/store/migrations/index';
 import { RegionStore } from '../../../src-main/store/region-store';
 import type { ResourceKey } from '../../../src-main/store/types';
 import { makeTempDir } from '../../helpers/temp-dir';
@@ -36,6 +37,7 @@ const key = (subarch: string): ResourceKey => ({
   bootloaderType: '',
   product: `p:${subarch}`,
   sourceUrl: 'http://m/',
+  sourceName: 'm',
 });
 const sha = (c: string): string => c.repeat(64);
 
@@ -113,6 +115,40 @@ describe('RegionStore', () => {
       join(dir, 'blobs', 'sha256', 'cc', sha('c')),
     );
     expect(boot.findImage('ubuntu/jammy/arm64')).toBeUndefined();
+  });
+
+  it('records the source of each version, and backfills versions stored before migration 101', () => {
+    const tmp = makeTempDir();
+    cleanups.push(tmp.remove);
+    const file = join(tmp.path, 'labboot.sqlite');
+    const old = openDatabase(
+      file,
+      migrations.filter((m) => m.id < 101),
+    );
+    old.exec(`
+      INSERT INTO boot_sources (id, name, url, keyring_kind) VALUES (1, 'loop', 'http://m/', 'none');
+      INSERT INTO resources (id, kind, os, release, arch, subarch, kflavor, label, bootloader_type,
+        product, source_url)
+      VALUES (1, 'image', 'ubuntu', 'jammy', 'amd64', 'ga-22.04', 'generic', 'stable', '', 'p',
+        'http://m/');
+      INSERT INTO resource_versions (resource_id, version) VALUES (1, '20250601');
+    `);
+    old.close();
+    const db = openDatabase(file);
+    cleanups.push(() => db.close());
+    const store = new RegionStore(db, new BlobStore(tmp.path));
+    store.publishVersion(
+      { ...key('ga-22.04'), sourceName: 'other', sourceUrl: 'http://o/' },
+      '20250701',
+      [],
+      null,
+    );
+    const [resource] = store.listResources();
+    expect(resource?.versions.map((v) => [v.version, v.source])).toEqual([
+      ['20250701', { name: 'other', url: 'http://o/' }],
+      ['20250601', { name: 'loop', url: 'http://m/' }],
+    ]);
+    expect(resource?.sourceName).toBe('other');
   });
 
   it('drops images no longer selected when pruning', () => {
