@@ -25,7 +25,9 @@ export function RateChart({ events }: { events: readonly BootServeEvent[] }) {
     const timer = setInterval(() => setNow(Date.now()), 1000);
     return () => clearInterval(timer);
   }, []);
-  const series = rateSeries(events, now, seconds);
+  // A transfer that finished after the last tick must show at once, not up to a second later.
+  const latest = events.reduce((max, e) => Math.max(max, Date.parse(e.at) || 0), 0);
+  const series = rateSeries(events, Math.max(now, latest), seconds);
   const peak = Math.max(...series);
   const top = niceMax(peak);
   const x = (i: number): number => (i / (seconds - 1)) * width;

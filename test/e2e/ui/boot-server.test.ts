@@ -149,7 +149,9 @@ describe('the boot server screen against a real console and real clients', () =>
     const stages = row.getByRole('list', { name: 'Boot stages of 127.0.0.1' });
     expect(await stages.textContent()).toBe('DHCP not yetTFTP doneHTTP done');
     const chart = page.getByRole('img', { name: /Transfer rate over the last minute/ });
-    expect(await chart.getAttribute('aria-label')).not.toContain('peak 0 B/s');
+    await expect
+      .poll(() => chart.getAttribute('aria-label'), { timeout: 5_000 })
+      .not.toContain('peak 0 B/s');
     expect(await axeViolations(page)).toEqual([]);
     await screenshotScreen(page, join(shots, 'boot-server.png'));
   });
