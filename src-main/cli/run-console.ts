@@ -51,9 +51,11 @@ export async function runConsole(ctx: CliContext, options: ConsoleOptions): Prom
     ctx.info(
       '[console] the UI is not built (out/renderer is missing); run `npm run build`. The API is served.',
     );
+  // Listen for SIGINT/SIGTERM before announcing the URL: whoever reads the line may stop us at once.
+  const shutdown = waitForShutdown();
   ctx.stdout.write(`LabBoot console: ${server.url}\n`);
   if (options.open) openBrowser(server.url, ctx);
-  const signal = await waitForShutdown();
+  const signal = await shutdown;
   ctx.info(`[console] ${signal}: closing`);
   await server.dispose();
   await services.dispose();

@@ -51,7 +51,7 @@ describe('labboot console', () => {
     running = await startConsole(tmp.path);
     expect(existsSync(join(tmp.path, 'labboot.sqlite'))).toBe(true);
     const code = await running.stop();
-    expect(code).toBe(0);
+    expect(code, running.stderr()).toBe(0);
     expect(existsSync(join(tmp.path, 'labboot.sqlite-wal'))).toBe(false);
     expect(running.stderr()).toContain('SIGTERM: closing');
   });
