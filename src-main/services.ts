@@ -42,7 +42,7 @@ export interface Services {
   readonly manifests: ManifestStore;
   /** Read API for the boot server: images, files, bootloader folders. */
   readonly bootResources: BootResources;
-  /** The boot server (TFTP + HTTP, DHCP to come) and per-MAC boot choices. */
+  /** The boot server (DHCP + TFTP + HTTP as one unit) and per-MAC boot choices. */
   readonly boot: BootService;
   /** Closes sockets, stops transfers and closes the database, in reverse order of creation. */
   dispose(): Promise<void>;

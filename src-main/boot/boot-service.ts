@@ -73,8 +73,8 @@ export class BootService implements Disposable {
     this.templates = deps.templates;
   }
 
-  /** Starts serving; `extraParts` is where the DHCP server plugs in. Throws UserError on bad input or busy ports. */
-  async start(input: BootStartInput, extraParts: readonly BootPart[] = []): Promise<BootStatus> {
+  /** Starts DHCP (per `input.dhcp`), TFTP and HTTP as one unit. Throws UserError on bad input or busy ports. */
+  async start(input: BootStartInput): Promise<BootStatus> {
     if (this.server !== undefined) {
       throw new UserError(
         `LabBoot is already serving on ${this.serving?.address ?? '?'}; stop it first.`,
@@ -84,9 +84,7 @@ export class BootService implements Disposable {
     const nics = this.deps.interfaces();
     const serving = pickServingAddress(input, nics);
     for (const w of serving.warnings) this.deps.log?.warn('boot', w);
-    // A caller that brings its own DHCP part (`labboot serve`) keeps it; otherwise input.dhcp decides.
-    const ownDhcp = extraParts.some((p) => p.name === 'dhcp');
-    const parts = ownDhcp ? extraParts : [...extraParts, ...this.dhcpParts(input, serving, nics)];
+    const dhcp = this.dhcpParts(input, serving, nics);
     const resolver = new BootResolver({
       catalog: this.deps.bootResources,
       choices: this.choices,
@@ -108,7 +106,7 @@ export class BootService implements Disposable {
       httpPort: input.httpPort,
       resolver,
       onEvent: (e) => this.record(e),
-      extraParts: parts,
+      extraParts: dhcp,
     });
     this.server = server;
     this.serving = serving;
@@ -117,16 +115,13 @@ export class BootService implements Disposable {
       serving.interfaceName === null
         ? undefined
         : new LeaseStore(this.deps.db, serving.interfaceName);
-    // Remember only what is known: a caller's own DHCP part without input.dhcp has an unknown mode.
-    if (input.dhcp !== undefined || !ownDhcp) {
-      const last: BootLastStart = {
-        interfaceName: serving.interfaceName,
-        address: serving.interfaceName === null ? serving.address : null,
-        dhcp: input.dhcp ?? 'off',
-        range: input.range ?? null,
-      };
-      this.deps.settings.set(LAST_START_SETTING, last);
-    }
+    const last: BootLastStart = {
+      interfaceName: serving.interfaceName,
+      address: serving.interfaceName === null ? serving.address : null,
+      dhcp: input.dhcp ?? 'off',
+      range: input.range ?? null,
+    };
+    this.deps.settings.set(LAST_START_SETTING, last);
     this.deps.log?.info(
       'boot',
       `serving on ${serving.address}${serving.interfaceName ? ` (${serving.interfaceName})` : ''}`,

@@ -6,6 +6,7 @@ import { formatBootEvent } from '../../../src-shared/boot/events';
 import { DEFAULT_CHOICE_MAC } from '../../../src-shared/boot/choices';
 import { UserError } from '../../../src-shared/errors';
 import { parseDhcpMode } from '../../boot/dhcp/dhcp-part';
+import { waitForShutdown } from '../../shutdown';
 
 interface ServeOptions {
   interface?: string;
@@ -65,10 +66,7 @@ export function registerServe(program: Command, ctx: CliContext): void {
       // network's own DHCP already points here (or the address is loopback), so off.
       const dhcpMode = parseDhcpMode(opts.dhcp ?? (opts.interface !== undefined ? 'proxy' : 'off'));
       const services = await ctx.openServices();
-      const stopped = new Promise<void>((resolve) => {
-        process.once('SIGINT', resolve);
-        process.once('SIGTERM', resolve);
-      });
+      const stopped = waitForShutdown();
       try {
         const { boot } = services;
         if (opts.sshKey !== undefined) boot.setSshKeys(readKeys(opts.sshKey));

@@ -55,6 +55,34 @@ function portValue(text: string): number | undefined {
  * ServePanel: pick the interface (kind, address, MTU, warnings), one big Start/Stop button, and the
  * state of each serving part with its address, port and any failure in words.
  */
+interface PortFieldProps {
+  label: string;
+  value: string;
+  onChange: (value: string) => void;
+  min: number;
+  max: number;
+  placeholder: string;
+  disabled: boolean;
+}
+
+/** PortField is one labelled port number input of the Ports section. */
+function PortField({ label, value, onChange, min, max, placeholder, disabled }: PortFieldProps) {
+  return (
+    <label className="field inline">
+      <span>{label}</span>
+      <input
+        type="number"
+        min={min}
+        max={max}
+        value={value}
+        onChange={(e) => onChange(e.target.value)}
+        placeholder={placeholder}
+        disabled={disabled}
+      />
+    </label>
+  );
+}
+
 export function ServePanel() {
   const bridge = useBridge();
   const nics = useCall('system.interfaces', {});
@@ -194,42 +222,33 @@ export function ServePanel() {
       <details className="advanced">
         <summary>Ports</summary>
         <div className="toolbar">
-          <label className="field inline">
-            <span>TFTP port</span>
-            <input
-              type="number"
-              min={0}
-              max={65535}
-              value={tftpPort}
-              onChange={(e) => setTftpPort(e.target.value)}
-              placeholder="69"
-              disabled={running}
-            />
-          </label>
-          <label className="field inline">
-            <span>HTTP port</span>
-            <input
-              type="number"
-              min={0}
-              max={65535}
-              value={httpPort}
-              onChange={(e) => setHttpPort(e.target.value)}
-              placeholder="5248"
-              disabled={running}
-            />
-          </label>
-          <label className="field inline">
-            <span>DHCP port</span>
-            <input
-              type="number"
-              min={1}
-              max={65534}
-              value={dhcpPort}
-              onChange={(e) => setDhcpPort(e.target.value)}
-              placeholder="67"
-              disabled={running}
-            />
-          </label>
+          <PortField
+            label="TFTP port"
+            value={tftpPort}
+            onChange={setTftpPort}
+            min={0}
+            max={65535}
+            placeholder="69"
+            disabled={running}
+          />
+          <PortField
+            label="HTTP port"
+            value={httpPort}
+            onChange={setHttpPort}
+            min={0}
+            max={65535}
+            placeholder="5248"
+            disabled={running}
+          />
+          <PortField
+            label="DHCP port"
+            value={dhcpPort}
+            onChange={setDhcpPort}
+            min={1}
+            max={65534}
+            placeholder="67"
+            disabled={running}
+          />
           <span className="hint">
             0 picks a free TFTP/HTTP port (for testing); firmware asks DHCP on 67 and TFTP on 69.
           </span>
