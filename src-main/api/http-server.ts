@@ -10,8 +10,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { realpath, stat } from 'node:fs/promises';
-import { extname, join, sep } from 'node:path';
+import { extname } from 'node:path';
+import { statConfined } from '../boot/boot-files';
+import { toSafeName } from '../boot/tftp/safe-name';
 import type { AddressInfo } from 'node:net';
 import type { Dispatcher } from './dispatch';
 import type { EventBus } from '../event-bus';
@@ -221,18 +222,18 @@ export class ApiHttpServer {
       sendJson(res, 400, denied('bad-path', 'Malformed path.'));
       return;
     }
-    if (relative.includes('\0') || relative.split('/').includes('..')) {
+    // The same two guards the boot server uses: a clean relative name, then the real path inside
+    // the real root (symlinks resolved).
+    const safe = toSafeName(relative);
+    if (!safe.ok) {
       sendJson(res, 400, denied('bad-path', 'Malformed path.'));
       return;
     }
     let file: string;
     try {
-      const realRoot = await realpath(root);
-      file = await realpath(join(realRoot, relative));
-      if (file !== realRoot && !file.startsWith(realRoot + sep)) throw new Error('outside root');
-      const info = await stat(file);
-      if (!info.isFile()) throw new Error('not a file');
-      res.setHeader('Content-Length', info.size);
+      const found = await statConfined(root, safe.path);
+      file = found.path;
+      res.setHeader('Content-Length', found.size);
     } catch {
       sendJson(res, 404, denied('not-found', `No such file: ${pathname}`));
       return;
