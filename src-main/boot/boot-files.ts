@@ -85,6 +85,8 @@ export async function statConfined(root: string, relative: string): Promise<File
 /** A readable byte range source for one transfer. */
 export interface ContentReader {
   readonly size: number;
+  /** Where the bytes are, for engines that read them outside JavaScript (native TFTP). */
+  readonly source: { readonly fd: number } | { readonly bytes: Uint8Array };
   /** Reads up to `length` bytes at `position` into `target` at `offset`; returns the count read. */
   read(target: Uint8Array, offset: number, length: number, position: number): Promise<number>;
   release(): Promise<void>;
@@ -123,6 +125,7 @@ export class OpenFiles {
     let released = false;
     return {
       size: content.size,
+      source: { fd: fh.fd },
       read: async (target, offset, length, position) =>
         (await fh.read(target, offset, length, position)).bytesRead,
       release: async () => {
@@ -153,6 +156,7 @@ export class OpenFiles {
 function bytesReader(data: Uint8Array): ContentReader {
   return {
     size: data.length,
+    source: { bytes: data },
     read: (target, offset, length, position) => {
       const slice = data.subarray(position, Math.min(data.length, position + length));
       target.set(slice, offset);

@@ -1,6 +1,9 @@
 /**
  * TFTP benchmark: LabBoot's server vs tftp-hpa's `in.tftpd` on loopback, side by side in one run.
- * Run: `npx tsx test/bench/tftp-throughput.ts [rounds]` (as root: in.tftpd drops to `nobody`).
+ * Run: `npx tsx test/bench/tftp-throughput.ts [rounds] [--with-portable]` (as root: in.tftpd drops
+ * to `nobody`). LabBoot runs with the engine users get (native where built, see
+ * src-main/boot/tftp/transfer.ts); `--with-portable` also measures the pure-Node engine that
+ * platforms without the native module use.
  *
  * Server and client are pinned to CPU 0 (`taskset`), as in shared/notes/feasibility.md §2, because
  * unpinned timings on this shared 2-vCPU VM are bimodal. Configurations run interleaved, every
@@ -17,7 +20,9 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createServer } from 'node:net';
 
-const rounds = Number(process.argv[2] ?? 3);
+const args = process.argv.slice(2);
+const rounds = Number(args.find((a) => /^\d+$/.test(a)) ?? 3);
+const withPortable = args.includes('--with-portable');
 const dir = mkdtempSync(join(tmpdir(), 'labboot-bench-tftp-'));
 chmodSync(dir, 0o755);
 const root = join(dir, 'root');
@@ -53,10 +58,10 @@ function runTimed(cmd: string, args: string[]): Promise<number> {
   });
 }
 
-async function startLabboot(): Promise<number> {
+async function startLabboot(engine: 'auto' | 'portable'): Promise<number> {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', join(import.meta.dirname, 'tftp-serve-child.ts'), root],
+    ['--import', 'tsx', join(import.meta.dirname, 'tftp-serve-child.ts'), root, engine],
     {
       stdio: ['ignore', 'pipe', 'inherit'],
     },
@@ -66,8 +71,11 @@ async function startLabboot(): Promise<number> {
     let buf = '';
     child.stdout?.on('data', (d: Buffer) => {
       buf += d.toString();
-      const m = /PORT (\d+)/.exec(buf);
-      if (m) resolve(Number(m[1]));
+      const m = /PORT (\d+) ENGINE (\w+)/.exec(buf);
+      if (m) {
+        process.stderr.write(`labboot (${engine}) serves with the ${m[2]} engine\n`);
+        resolve(Number(m[1]));
+      }
     });
     child.once('exit', (c) => reject(new Error(`labboot tftp child exited ${c}`)));
   });
@@ -100,16 +108,18 @@ async function main(): Promise<void> {
   chmodSync(join(root, 'four.bin'), 0o644);
   const bigSha = sha(join(root, 'big.bin'));
   const fourSha = sha(join(root, 'four.bin'));
-  const servers = { labboot: await startLabboot(), 'tftp-hpa': await startHpa() };
-  type Name = keyof typeof servers;
-  const results: Record<string, Record<Name, number[]>> = {};
-  const record = (config: string, server: Name, value: number): void => {
-    results[config] ??= { labboot: [], 'tftp-hpa': [] };
-    results[config][server].push(value);
+  const servers: Record<string, number> = {
+    labboot: await startLabboot('auto'),
+    'tftp-hpa': await startHpa(),
+  };
+  if (withPortable) servers['labboot-portable'] = await startLabboot('portable');
+  const results: Record<string, Record<string, number[]>> = {};
+  const record = (config: string, server: string, value: number): void => {
+    results[config] ??= {};
+    (results[config][server] ??= []).push(value);
   };
   for (let round = 0; round < rounds; round++) {
-    for (const server of Object.keys(servers) as Name[]) {
-      const port = servers[server];
+    for (const [server, port] of Object.entries(servers)) {
       const dest = join(out, `${server}.bin`);
       rmSync(dest, { force: true });
       let ms = await runTimed('curl', [
@@ -163,13 +173,17 @@ async function main(): Promise<void> {
     `TFTP on loopback, pinned to CPU 0, median of ${rounds} interleaved rounds (MB/s = 10^6 B/s):`,
   );
   for (const [config, r] of Object.entries(results)) {
-    const a = median(r.labboot);
-    const b = median(r['tftp-hpa']);
-    // The VM is shared, so load shifts between rounds; the ratio within each round is steadier.
-    const paired = median(r.labboot.map((x, i) => x / (r['tftp-hpa'][i] ?? NaN)));
-    console.log(
-      `  ${config.padEnd(44)} labboot ${a.toFixed(1).padStart(6)}  tftp-hpa ${b.toFixed(1).padStart(6)}  ratio ${(a / b).toFixed(2)}x  (per-round ${paired.toFixed(2)}x)`,
-    );
+    const peer = r['tftp-hpa'] ?? [];
+    const b = median(peer);
+    for (const name of Object.keys(servers).filter((n) => n !== 'tftp-hpa')) {
+      const ours = r[name] ?? [];
+      const a = median(ours);
+      // The VM is shared, so load shifts between rounds; the ratio within each round is steadier.
+      const paired = median(ours.map((x, i) => x / (peer[i] ?? NaN)));
+      console.log(
+        `  ${config.padEnd(42)} ${name.padEnd(16)} ${a.toFixed(1).padStart(6)}  tftp-hpa ${b.toFixed(1).padStart(6)}  ratio ${(a / b).toFixed(2)}x  (per-round ${paired.toFixed(2)}x)`,
+      );
+    }
   }
 }
 

@@ -1,58 +1,22 @@
 /**
  * UDP sockets bound to one network interface. A DHCP server must listen on 0.0.0.0:67 to receive
  * broadcasts, and Node's dgram cannot tell which interface a broadcast came in on nor pin a socket
- * to one. The small native module in `./native` (built by node-gyp at `npm install`, like
+ * to one. The small native module (`../native-addon.ts`, built by node-gyp at `npm install`, like
  * better-sqlite3) creates the socket with SO_BINDTODEVICE; dgram then adopts its descriptor with
  * `bind({ fd })`, so all I/O stays ordinary Node. The kernel then delivers only that interface's
  * packets to it, and sends its broadcasts out of that interface only.
  */
 import { createSocket, type Socket } from 'node:dgram';
-import { createRequire } from 'node:module';
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { UserError } from '../../../src-shared/errors';
+import { loadNativeAddon, nativeAddonPath, type NativeAddon } from '../native-addon';
 
-interface NetdevAddon {
-  openBoundUdp(ifname: string, port: number, address?: string): number;
-  closeFd(fd: number): void;
-}
-
-const addonFile = join('build', 'Release', 'labboot_netdev.node');
-
-/** The addon's path inside the source tree, where `npm run build:native` writes it. */
-const addonInTree = join('src-main', 'boot', 'dhcp', 'native', addonFile);
-
-/**
- * Where the built addon lives: `LABBOOT_NATIVE_DIR` (packaged app), next to this source file (tsx,
- * tests), or — from the bundle in `out/main/` — in the source tree of the package it belongs to.
- */
-export function netdevAddonPath(): string {
-  const override = process.env.LABBOOT_NATIVE_DIR;
-  if (override) return join(override, 'labboot_netdev.node');
-  const here = dirname(fileURLToPath(import.meta.url));
-  const besideSource = join(here, 'native', addonFile);
-  if (existsSync(besideSource)) return besideSource;
-  for (let dir = here; ; dir = dirname(dir)) {
-    const candidate = join(dir, addonInTree);
-    if (existsSync(candidate)) return candidate;
-    if (dirname(dir) === dir) return besideSource;
-  }
-}
-
-let cached: NetdevAddon | undefined;
-
-function addon(): NetdevAddon {
-  if (cached) return cached;
-  const path = netdevAddonPath();
-  if (!existsSync(path)) {
-    throw new UserError(
-      `LabBoot's interface-binding helper is not built (${path} is missing), so DHCP cannot be pinned to one network card; run \`npm run build:native\` and start again.`,
-      'dhcp-native-missing',
-    );
-  }
-  cached = createRequire(import.meta.url)(path) as NetdevAddon;
-  return cached;
+function addon(): NativeAddon {
+  const loaded = loadNativeAddon();
+  if (loaded) return loaded;
+  throw new UserError(
+    `LabBoot's interface-binding helper is not built (${nativeAddonPath()} is missing or does not load), so DHCP cannot be pinned to one network card; run \`npm run build:native\` and start again.`,
+    'dhcp-native-missing',
+  );
 }
 
 /** openInterfaceSocket returns a dgram socket bound to `address:port` on interface `ifname` only. */

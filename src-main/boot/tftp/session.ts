@@ -42,6 +42,24 @@ export interface SessionStep {
 
 const NOTHING: SessionStep = {};
 
+/** The timer settings of a transfer with defaults filled in; the native engine uses the same. */
+export interface SessionTiming {
+  readonly initialTimeoutMs: number;
+  readonly minTimeoutMs: number;
+  readonly maxTimeoutMs: number;
+  readonly maxRetries: number;
+}
+
+/** Fills in the timer defaults: 1 s first timeout, RTO kept within 250 ms–5 s, 5 retries. */
+export function sessionTiming(params: Partial<SessionTiming>): SessionTiming {
+  return {
+    initialTimeoutMs: params.initialTimeoutMs ?? 1000,
+    minTimeoutMs: params.minTimeoutMs ?? 250,
+    maxTimeoutMs: params.maxTimeoutMs ?? 5000,
+    maxRetries: params.maxRetries ?? 5,
+  };
+}
+
 /** ReadSession tracks one read transfer; see the file comment for its rules. */
 export class ReadSession {
   /** Number of blocks in the transfer; a size that is a multiple of blksize ends with an empty block. */
@@ -66,15 +84,16 @@ export class ReadSession {
 
   constructor(private readonly params: SessionParams) {
     this.totalBlocks = Math.floor(params.size / params.blksize) + 1;
-    this.rto = params.fixedTimeoutMs ?? params.initialTimeoutMs ?? 1000;
-    this.minRto = params.minTimeoutMs ?? 250;
-    this.maxRto = params.maxTimeoutMs ?? 5000;
-    this.maxRetries = params.maxRetries ?? 5;
+    const timing = sessionTiming(params);
+    this.rto = params.fixedTimeoutMs ?? timing.initialTimeoutMs;
+    this.minRto = timing.minTimeoutMs;
+    this.maxRto = timing.maxTimeoutMs;
+    this.maxRetries = timing.maxRetries;
   }
 
-  /** Bytes of the file covered by the blocks the client has acknowledged. */
-  get bytesAcked(): number {
-    return Math.min(this.acked * this.params.blksize, this.params.size);
+  /** Blocks the client has acknowledged. */
+  get blocksAcked(): number {
+    return this.acked;
   }
 
   /** Begins the transfer: the OACK, or the first window when no options were accepted. */

@@ -15,18 +15,14 @@ import {
   type ContentReader,
 } from '../boot-files';
 import { bindError } from '../bind-errors';
-import {
-  decodePacket,
-  encodePacket,
-  Opcode,
-  TftpErrorCode,
-  writeDataHeader,
-  type RequestPacket,
-} from './codec';
+import { decodePacket, encodePacket, TftpErrorCode, type RequestPacket } from './codec';
+import { nativeTransferEngine } from './native-transfer';
 import { toNetascii } from './netascii';
 import { MAX_WINDOWSIZE, negotiate } from './options';
+import { portableTransferEngine } from './portable-transfer';
 import { toSafeName } from './safe-name';
-import { ReadSession, type SessionParams, type SessionStep } from './session';
+import { sessionTiming, type SessionParams } from './session';
+import type { RunningTransfer, TransferEngine } from './transfer';
 
 /** How one transfer ended, reported once per request. */
 export type TftpOutcome =
@@ -74,15 +70,17 @@ export interface TftpServerOptions {
     SessionParams,
     'initialTimeoutMs' | 'minTimeoutMs' | 'maxTimeoutMs' | 'maxRetries'
   >;
-  /** Socket factory (Pixiecore-style seam for tests). */
+  /** Socket factory (Pixiecore-style seam for tests); implies the portable engine. */
   readonly createSocket?: (type: 'udp4' | 'udp6') => Socket;
+  /**
+   * Which transfer engine carries files: `native` (a blocking thread per transfer, Linux, built at
+   * `npm install`), `portable` (Node's event loop), or `auto` (default): native where it is built.
+   */
+  readonly engine?: 'auto' | 'native' | 'portable';
 }
 
 /** netascii needs the whole converted file in memory; boot files are binary, so keep this small. */
 const NETASCII_LIMIT = 8 * 1024 * 1024;
-/** Read-ahead per transfer: one disk read serves many lock-step blocks. */
-const READ_AHEAD = 256 * 1024;
-
 function bindSocket(socket: Socket, address: string, port: number): Promise<void> {
   return new Promise((resolve, reject) => {
     const onError = (error: Error): void => reject(error);
@@ -94,15 +92,9 @@ function bindSocket(socket: Socket, address: string, port: number): Promise<void
   });
 }
 
-function connectSocket(socket: Socket, port: number, address: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    socket.connect(port, address, (error?: Error) => (error ? reject(error) : resolve()));
-  });
-}
-
 /** TftpServer serves read requests on one address until `close()`. */
 export class TftpServer {
-  private readonly transfers = new Set<Transfer>();
+  private readonly transfers = new Set<RunningTransfer>();
   private readonly files = new OpenFiles();
   private closed = false;
   private pendingRequests = 0;
@@ -111,6 +103,7 @@ export class TftpServer {
     private readonly options: TftpServerOptions,
     private readonly socket: Socket,
     private readonly type: 'udp4' | 'udp6',
+    private readonly transferEngine: TransferEngine,
   ) {
     socket.on('message', (msg, rinfo) => this.onRequest(msg, rinfo));
     // A listening UDP socket has no peer; errors here are transient (ICMP) and must not stop serving.
@@ -119,6 +112,7 @@ export class TftpServer {
 
   /** Binds the listening socket; bind failures become a UserError with the fix (see bind-errors.ts). */
   static async start(options: TftpServerOptions): Promise<TftpServer> {
+    const engine = chooseEngine(options);
     const type = isIPv6(options.address) ? 'udp6' : 'udp4';
     const socket = (
       options.createSocket ?? ((t) => createSocket({ type: t, ipv6Only: t === 'udp6' }))
@@ -129,7 +123,12 @@ export class TftpServer {
       socket.close();
       throw bindError(error, 'TFTP', options.address, options.port);
     }
-    return new TftpServer(options, socket, type);
+    return new TftpServer(options, socket, type, engine);
+  }
+
+  /** The engine carrying this server's transfers. */
+  get engine(): TransferEngine['name'] {
+    return this.transferEngine.name;
   }
 
   /** The bound UDP port. */
@@ -157,7 +156,11 @@ export class TftpServer {
     if (this.closed) return;
     this.closed = true;
     await new Promise<void>((resolve) => this.socket.close(() => resolve()));
-    await Promise.all([...this.transfers].map((t) => t.end('aborted', 'server stopped')));
+    const running = [...this.transfers];
+    for (const transfer of running) transfer.stop();
+    await Promise.all(running.map((t) => t.done));
+    // Transfers still starting when the socket closed stop themselves (see serve()).
+    while (this.pendingRequests > 0) await new Promise((r) => setTimeout(r, 5));
   }
 
   private sendError(rinfo: RemoteInfo, code: number, message: string): void {
@@ -273,59 +276,52 @@ export class TftpServer {
       this.refuse(rinfo, request.filename, 'refused', negotiated.reason);
       return;
     }
-    const socket = (
-      this.options.createSocket ?? ((t) => createSocket({ type: t, ipv6Only: t === 'udp6' }))
-    )(this.type);
-    try {
-      await bindSocket(socket, this.options.address, 0);
-      await connectSocket(socket, rinfo.port, rinfo.address);
-    } catch (error) {
-      socket.close();
-      await reader.release();
-      this.refuse(rinfo, request.filename, 'error', `transfer socket: ${(error as Error).message}`);
-      return;
-    }
     if (this.closed) {
-      socket.close();
       await reader.release();
       return;
     }
     const { blksize, windowsize, timeoutMs, oack } = negotiated.value;
+    const startedAt = performance.now();
+    let transfer: RunningTransfer;
     try {
-      // Bigger windows need room for a whole window in the kernel's send queue.
-      socket.setSendBufferSize(
-        Math.max(socket.getSendBufferSize(), Math.min(8 << 20, blksize * windowsize * 2)),
-      );
-    } catch {
-      // Capped by net.core.wmem_max; the default still works, only slower.
-    }
-    const session = new ReadSession({
-      size: reader.size,
-      blksize,
-      windowsize,
-      sendOack: oack.length > 0,
-      fixedTimeoutMs: timeoutMs,
-      ...this.options.timing,
-    });
-    const transfer = new Transfer(socket, session, reader, oack, blksize, (t, outcome, detail) => {
-      this.transfers.delete(t);
-      this.report({
-        client: rinfo.address,
+      transfer = await this.transferEngine.start({
+        localAddress: this.options.address,
+        type: this.type,
+        clientAddress: rinfo.address,
         clientPort: rinfo.port,
-        file: request.filename,
-        outcome,
-        bytes: session.bytesAcked,
-        size: reader.size,
-        durationMs: Math.round(performance.now() - t.startedAt),
+        reader,
         blksize,
         windowsize,
-        dataPackets: session.dataPacketsSent,
-        retransmissions: session.retransmissions,
-        detail,
+        oack: oack.length > 0 ? encodePacket({ op: 'oack', options: oack }) : undefined,
+        fixedTimeoutMs: timeoutMs,
+        timing: sessionTiming(this.options.timing ?? {}),
+        createSocket: this.options.createSocket,
       });
-    });
+    } catch (error) {
+      await reader.release();
+      this.refuse(rinfo, request.filename, 'error', `transfer socket: ${(error as Error).message}`);
+      return;
+    }
+    if (this.closed) transfer.stop();
     this.transfers.add(transfer);
-    transfer.start();
+    const result = await transfer.done;
+    this.transfers.delete(transfer);
+    await reader.release();
+    const stopped = result.outcome === 'stopped';
+    this.report({
+      client: rinfo.address,
+      clientPort: rinfo.port,
+      file: request.filename,
+      outcome: stopped ? 'aborted' : result.outcome,
+      bytes: Math.min(result.ackedBlocks * blksize, reader.size),
+      size: reader.size,
+      durationMs: Math.round(performance.now() - startedAt),
+      blksize,
+      windowsize,
+      dataPackets: result.dataPackets,
+      retransmissions: result.retransmissions,
+      detail: stopped ? 'server stopped' : result.detail,
+    });
   }
 
   private async toNetasciiContent(content: BootContent): Promise<BootContent> {
@@ -348,147 +344,14 @@ export class TftpServer {
   }
 }
 
-type EndHandler = (transfer: Transfer, outcome: TftpOutcome, detail: string | undefined) => void;
-
-/** Transfer carries out a ReadSession's steps on one connected socket. */
-class Transfer {
-  readonly startedAt = performance.now();
-  private timer: NodeJS.Timeout | undefined;
-  private deadline = 0;
-  private ended = false;
-  private chunk: Buffer = Buffer.alloc(0);
-  private chunkStart = 0;
-  /** Serialises steps whose data must first be read from disk, so windows go out in order. */
-  private queue: Promise<void> = Promise.resolve();
-  private busy = false;
-
-  constructor(
-    private readonly socket: Socket,
-    private readonly session: ReadSession,
-    private readonly reader: ContentReader,
-    private readonly oack: ReadonlyArray<readonly [string, string]>,
-    private readonly blksize: number,
-    private readonly onEnd: EndHandler,
-  ) {
-    socket.on('message', (msg) => this.onMessage(msg));
-    socket.on('error', (error) => void this.end('error', error.message));
-  }
-
-  start(): void {
-    this.apply(this.session.start(performance.now()));
-  }
-
-  async end(outcome: TftpOutcome, detail?: string): Promise<void> {
-    if (this.ended) return;
-    this.ended = true;
-    this.session.stop();
-    if (this.timer) clearTimeout(this.timer);
-    await new Promise<void>((resolve) => {
-      try {
-        this.socket.close(() => resolve());
-      } catch {
-        resolve(); // already closed
-      }
-    });
-    await this.reader.release();
-    this.onEnd(this, outcome, detail);
-  }
-
-  private onMessage(msg: Buffer): void {
-    if (this.ended) return;
-    // Hot path: an ACK is 4 bytes with a fixed layout; skip building a packet object per block.
-    if (msg.length >= 4 && msg[0] === 0 && msg[1] === Opcode.ACK) {
-      this.apply(this.session.onAck(msg.readUInt16BE(2), performance.now()));
-      return;
-    }
-    let packet;
-    try {
-      packet = decodePacket(msg);
-    } catch {
-      return; // garbage from the client's port: ignore, the timer covers real loss
-    }
-    if (packet.op === 'ack') this.apply(this.session.onAck(packet.block, performance.now()));
-    else if (packet.op === 'error')
-      void this.end('aborted', `client error ${packet.code}: ${packet.message}`);
-  }
-
-  private onTimer(): void {
-    this.timer = undefined;
-    if (this.ended) return;
-    const now = performance.now();
-    if (now < this.deadline - 1) {
-      this.timer = setTimeout(() => this.onTimer(), this.deadline - now);
-      return;
-    }
-    this.apply(this.session.onTimeout());
-  }
-
-  private apply(step: SessionStep): void {
-    if (step.finished !== undefined) {
-      void this.end(step.finished);
-      return;
-    }
-    if (step.timerMs !== undefined) {
-      // Re-arming lazily: moving a deadline is cheaper than clearTimeout+setTimeout per ACK.
-      this.deadline = performance.now() + step.timerMs;
-      this.timer ??= setTimeout(() => this.onTimer(), step.timerMs);
-    }
-    const send = step.send;
-    if (send === undefined) return;
-    if (send.kind === 'oack') {
-      this.socket.send(encodePacket({ op: 'oack', options: this.oack }));
-      return;
-    }
-    if (!this.busy && this.hasRange(send.first, send.count)) {
-      this.sendBlocks(send.first, send.count);
-      return;
-    }
-    this.busy = true;
-    this.queue = this.queue
-      .then(async () => {
-        await this.fill(send.first, send.count);
-        if (!this.ended) this.sendBlocks(send.first, send.count);
-      })
-      .catch((error: unknown) => this.end('error', `read failed: ${(error as Error).message}`))
-      .finally(() => {
-        this.busy = false;
-      });
-  }
-
-  private byteRange(first: number, count: number): [number, number] {
-    const start = (first - 1) * this.blksize;
-    const end = Math.min(this.reader.size, (first - 1 + count) * this.blksize);
-    return [start, Math.max(start, end)];
-  }
-
-  private hasRange(first: number, count: number): boolean {
-    const [start, end] = this.byteRange(first, count);
-    return start >= this.chunkStart && end <= this.chunkStart + this.chunk.length;
-  }
-
-  private async fill(first: number, count: number): Promise<void> {
-    if (this.hasRange(first, count)) return;
-    const [start, end] = this.byteRange(first, count);
-    const length = Math.min(this.reader.size - start, Math.max(READ_AHEAD, end - start));
-    // A fresh buffer each time: packets already handed to the kernel may still reference the old one.
-    const chunk = Buffer.allocUnsafe(length);
-    let got = 0;
-    while (got < length) {
-      const n = await this.reader.read(chunk, got, length - got, start + got);
-      if (n === 0) throw new Error('file shrank while being served');
-      got += n;
-    }
-    this.chunk = chunk;
-    this.chunkStart = start;
-  }
-
-  private sendBlocks(first: number, count: number): void {
-    for (let block = first; block < first + count; block++) {
-      const [start, end] = this.byteRange(block, 1);
-      const header = Buffer.allocUnsafe(4);
-      writeDataHeader(header, block & 0xffff);
-      const body = this.chunk.subarray(start - this.chunkStart, end - this.chunkStart);
-      this.socket.send([header, body]);
-    }
-  }
+function chooseEngine(options: TftpServerOptions): TransferEngine {
+  const wanted = options.engine ?? 'auto';
+  if (wanted === 'portable' || options.createSocket !== undefined) return portableTransferEngine;
+  const native = nativeTransferEngine();
+  if (native) return native;
+  if (wanted === 'native')
+    throw new Error(
+      'the native TFTP engine is not built on this machine; run `npm run build:native` (Linux only)',
+    );
+  return portableTransferEngine;
 }

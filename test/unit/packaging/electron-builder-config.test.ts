@@ -57,13 +57,13 @@ describe('electron-builder.yml', () => {
 });
 
 describe('electron-builder.yml native helper', () => {
-  it('ships the interface-binding helper unpacked, where the bundle looks for it', () => {
+  it('ships the native module unpacked, where the bundle looks for it', () => {
     const config = parse(read('electron-builder.yml')) as { files: string[]; asarUnpack: string[] };
-    const addon = 'src-main/boot/dhcp/native/build/Release/labboot_netdev.node';
+    const addon = 'src-main/boot/native/build/Release/labboot_native.node';
     expect(config.files).toContain(addon);
     expect(config.asarUnpack).toContain(addon);
-    expect(read('src-main/boot/dhcp/interface-socket.ts')).toContain(
-      "join('src-main', 'boot', 'dhcp', 'native', addonFile)",
+    expect(read('src-main/boot/native-addon.ts')).toContain(
+      "join('src-main', 'boot', 'native', addonFile)",
     );
   });
 });

@@ -1,5 +1,5 @@
 /*
- * labboot_netdev: opens a UDP socket bound to one network interface (SO_BINDTODEVICE) and hands its
+ * netdev: opens a UDP socket bound to one network interface (SO_BINDTODEVICE) and hands its
  * file descriptor to Node, which wraps it with dgram's bind({ fd }).
  *
  * Why native code: Node's dgram can neither set SO_BINDTODEVICE nor report the interface a
@@ -9,7 +9,7 @@
  * prebuilt binaries), so this is the smallest N-API module that does: it only creates the socket;
  * all I/O stays in Node's event loop. Linux only; other systems get ENOTSUP.
  */
-#include <node_api.h>
+#include "addon.h"
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -20,15 +20,6 @@
 #include <sys/socket.h>
 #include <arpa/inet.h>
 #endif
-
-static napi_value throw_errno(napi_env env, const char *what, int err) {
-  char msg[256];
-  snprintf(msg, sizeof msg, "%s: %s", what, strerror(err));
-  const char *code = err == EPERM ? "EPERM" : err == EACCES ? "EACCES" : err == EADDRINUSE ? "EADDRINUSE"
-                   : err == ENODEV ? "ENODEV" : err == EINVAL ? "EINVAL" : err == ENOTSUP ? "ENOTSUP" : "EIO";
-  napi_throw_error(env, code, msg);
-  return NULL;
-}
 
 /* openBoundUdp(ifname: string, port: number, address?: string): number (the fd) */
 static napi_value open_bound_udp(napi_env env, napi_callback_info info) {
@@ -66,7 +57,7 @@ static napi_value open_bound_udp(napi_env env, napi_callback_info info) {
     return NULL;
   }
   int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return throw_errno(env, "socket", errno);
+  if (fd < 0) return addon_throw_errno(env, "socket", errno);
   int one = 1;
   /* SO_REUSEADDR lets one 0.0.0.0:67 socket per interface coexist; the device binding keeps them
      apart. SO_BROADCAST is needed to send to 255.255.255.255:68. */
@@ -74,24 +65,24 @@ static napi_value open_bound_udp(napi_env env, napi_callback_info info) {
       setsockopt(fd, SOL_SOCKET, SO_BROADCAST, &one, sizeof one) != 0) {
     int e = errno;
     close(fd);
-    return throw_errno(env, "setsockopt", e);
+    return addon_throw_errno(env, "setsockopt", e);
   }
   if (setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, ifname, (socklen_t)strlen(ifname)) != 0) {
     int e = errno;
     close(fd);
-    return throw_errno(env, "SO_BINDTODEVICE", e);
+    return addon_throw_errno(env, "SO_BINDTODEVICE", e);
   }
   if (bind(fd, (struct sockaddr *)&sa, sizeof sa) != 0) {
     int e = errno;
     close(fd);
-    return throw_errno(env, "bind", e);
+    return addon_throw_errno(env, "bind", e);
   }
   napi_value result;
   napi_create_int32(env, fd, &result);
   return result;
 #else
   (void)port;
-  return throw_errno(env, "SO_BINDTODEVICE", ENOTSUP);
+  return addon_throw_errno(env, "SO_BINDTODEVICE", ENOTSUP);
 #endif
 }
 
@@ -105,13 +96,11 @@ static napi_value close_fd(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-static napi_value init(napi_env env, napi_value exports) {
+/* Adds openBoundUdp and closeFd to the addon's exports (see addon.c). */
+void netdev_register(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"openBoundUdp", NULL, open_bound_udp, NULL, NULL, NULL, napi_default, NULL},
       {"closeFd", NULL, close_fd, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
-  return exports;
 }
-
-NAPI_MODULE(NODE_GYP_MODULE_NAME, init)

@@ -1,0 +1,10 @@
+{
+  "targets": [
+    {
+      "target_name": "labboot_native",
+      "sources": ["addon.c", "netdev.c", "tftp_transfer.c"],
+      "cflags": ["-Wall", "-Wextra", "-O2", "-pthread"],
+      "ldflags": ["-pthread"]
+    }
+  ]
+}
