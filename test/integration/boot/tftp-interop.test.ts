@@ -160,6 +160,37 @@ describe.each(engines)('TFTP with the %s transfer engine', (engine) => {
       });
     });
 
+    it('serves curl and tftp-hpa over IPv6 on ::1', async () => {
+      const v6 = await TftpServer.start({
+        address: '::1',
+        port: 0,
+        resolver: directoryResolver(root),
+        maxBlksize: 1448,
+        engine,
+      });
+      try {
+        expect(v6.address).toBe('::1');
+        const viaCurl = join(out, 'v6-curl');
+        await run('curl', ['-sS', `tftp://[::1]:${v6.port}/small.bin`, '-o', viaCurl]);
+        expect(sha256File(viaCurl)).toBe(sha256File(join(root, 'small.bin')));
+        const viaHpa = join(out, 'v6-hpa');
+        await run('tftp', [
+          '-6',
+          '-m',
+          'binary',
+          '::1',
+          String(v6.port),
+          '-c',
+          'get',
+          'one-block.bin',
+          viaHpa,
+        ]);
+        expect(sha256File(viaHpa)).toBe(sha256File(join(root, 'one-block.bin')));
+      } finally {
+        await v6.close();
+      }
+    });
+
     it('the npm tftp client fetches a file', async () => {
       const dest = join(out, 'npm-small.bin');
       const client = npmTftp.createClient({ host: '127.0.0.1', port: server.port, windowSize: 4 });
