@@ -256,8 +256,11 @@ done:
 static void *worker(void *arg) {
   transfer_t *t = arg;
   run(t);
-  napi_call_threadsafe_function(t->tsfn, t, napi_tsfn_blocking);
-  napi_release_threadsafe_function(t->tsfn, napi_tsfn_release);
+  /* call_js frees `t` on the JS thread, possibly before the call below returns: from here on only
+     the local copy of the function handle may be used. */
+  napi_threadsafe_function tsfn = t->tsfn;
+  napi_call_threadsafe_function(tsfn, t, napi_tsfn_blocking);
+  napi_release_threadsafe_function(tsfn, napi_tsfn_release);
   return NULL;
 }
 

@@ -419,6 +419,35 @@ describe.each(engines)('TFTP with the %s transfer engine', (engine) => {
       }
     });
 
+    it('survives hundreds of transfers that end at once, completed or cancelled', async () => {
+      // Short transfers finish while the server is still handing out the previous results: the
+      // race a native engine's completion path must survive (it once freed a transfer too early).
+      const before = events.length;
+      const clients = await Promise.all(Array.from({ length: 16 }, () => RawClient.open()));
+      try {
+        await Promise.all(
+          clients.map(async (c, i) => {
+            for (let n = 0; n < 25; n++) {
+              const file = n % 2 ? 'empty.bin' : 'grub/grub.cfg';
+              c.send({ op: 'rrq', filename: file, mode: 'octet', options: [] }, server.port);
+              const data = await c.waitFor(c.received.length + 1);
+              if ((n + i) % 3 === 0)
+                c.send({ op: 'error', code: 0, message: 'cancelled' }, data.from.port);
+              else c.send({ op: 'ack', block: 1 }, data.from.port);
+            }
+          }),
+        );
+        // Clients stay open until every transfer is reported: a closed port would turn the last
+        // ACKs, still queued in the client's socket, into "connection refused".
+        await vi.waitFor(() => expect(events.length).toBe(before + 400), { timeout: 5000 });
+      } finally {
+        for (const c of clients) c.close();
+      }
+      const outcomes = new Set(events.slice(before).map((e) => e.outcome));
+      expect(outcomes).toEqual(new Set(['complete', 'aborted']));
+      expect(server.activeTransfers).toBe(0);
+    });
+
     it('leaves no descriptor or thread behind after many transfers', async () => {
       const count = (dir: string): number => readdirSync(dir).length;
       const fds = count('/proc/self/fd');
