@@ -9,6 +9,7 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { UserError } from '../../../src-shared/errors';
 import { loadNativeAddon, nativeAddonPath, type NativeAddon } from '../native-addon';
+import { bindSocket } from '../udp-socket';
 
 function addon(): NativeAddon {
   const loaded = loadNativeAddon();
@@ -33,29 +34,12 @@ export async function openInterfaceSocket(
   }
   const socket = createSocket({ type: 'udp4' });
   try {
-    await new Promise<void>((resolve, reject) => {
-      socket.once('error', reject);
-      socket.bind({ fd }, () => {
-        socket.off('error', reject);
-        resolve();
-      });
-    });
+    await bindSocket(socket, { fd });
   } catch (error) {
     addon().closeFd(fd);
     throw error;
   }
   return socket;
-}
-
-/** closeSocket closes a dgram socket and waits for it. */
-export function closeSocket(socket: Socket): Promise<void> {
-  return new Promise((resolve) => {
-    try {
-      socket.close(() => resolve());
-    } catch {
-      resolve(); // already closed
-    }
-  });
 }
 
 function explain(error: unknown, ifname: string, port: number): Error {

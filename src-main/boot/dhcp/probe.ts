@@ -8,7 +8,8 @@ import { randomInt } from 'node:crypto';
 import { BootOp, decodeDhcp, encodeDhcp } from './codec';
 import { MessageType, Opt, ipOption, messageTypeOf } from './options';
 import { buildRequest } from './request';
-import { closeSocket, openInterfaceSocket } from './interface-socket';
+import { openInterfaceSocket } from './interface-socket';
+import { closeSocket } from '../udp-socket';
 
 /** A server that answered the probe. */
 export interface ForeignServer {

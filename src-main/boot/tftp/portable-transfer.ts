@@ -6,23 +6,13 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { performance } from 'node:perf_hooks';
 import type { ContentReader } from '../boot-files';
+import { bindSocket, closeSocket } from '../udp-socket';
 import { decodePacket, Opcode, writeDataHeader } from './codec';
 import { ReadSession, type SessionStep } from './session';
 import type { RunningTransfer, TransferEngine, TransferResult, TransferSpec } from './transfer';
 
 /** Read-ahead per transfer: one disk read serves many lock-step blocks. */
 const READ_AHEAD = 256 * 1024;
-
-function bindSocket(socket: Socket, address: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onError = (error: Error): void => reject(error);
-    socket.once('error', onError);
-    socket.bind({ address, port: 0, exclusive: true }, () => {
-      socket.off('error', onError);
-      resolve();
-    });
-  });
-}
 
 function connectSocket(socket: Socket, port: number, address: string): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -38,7 +28,7 @@ export const portableTransferEngine: TransferEngine = {
       spec.createSocket ?? ((t) => createSocket({ type: t, ipv6Only: t === 'udp6' }))
     )(spec.type);
     try {
-      await bindSocket(socket, spec.localAddress);
+      await bindSocket(socket, { address: spec.localAddress, port: 0, exclusive: true });
       await connectSocket(socket, spec.clientPort, spec.clientAddress);
     } catch (error) {
       socket.close();
@@ -111,11 +101,7 @@ class PortableTransfer implements RunningTransfer {
       dataPackets: this.session.dataPacketsSent,
       retransmissions: this.session.retransmissions,
     };
-    try {
-      this.socket.close(() => this.settle(result));
-    } catch {
-      this.settle(result); // already closed
-    }
+    void closeSocket(this.socket).then(() => this.settle(result));
   }
 
   private onMessage(msg: Buffer): void {

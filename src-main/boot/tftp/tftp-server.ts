@@ -15,6 +15,7 @@ import {
   type ContentReader,
 } from '../boot-files';
 import { bindError } from '../bind-errors';
+import { bindSocket, closeSocket } from '../udp-socket';
 import { decodePacket, encodePacket, TftpErrorCode, type RequestPacket } from './codec';
 import { nativeTransferEngine } from './native-transfer';
 import { toNetascii } from './netascii';
@@ -81,17 +82,6 @@ export interface TftpServerOptions {
 
 /** netascii needs the whole converted file in memory; boot files are binary, so keep this small. */
 const NETASCII_LIMIT = 8 * 1024 * 1024;
-function bindSocket(socket: Socket, address: string, port: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onError = (error: Error): void => reject(error);
-    socket.once('error', onError);
-    socket.bind({ address, port, exclusive: true }, () => {
-      socket.off('error', onError);
-      resolve();
-    });
-  });
-}
-
 /** TftpServer serves read requests on one address until `close()`. */
 export class TftpServer {
   private readonly transfers = new Set<RunningTransfer>();
@@ -118,7 +108,7 @@ export class TftpServer {
       options.createSocket ?? ((t) => createSocket({ type: t, ipv6Only: t === 'udp6' }))
     )(type);
     try {
-      await bindSocket(socket, options.address, options.port);
+      await bindSocket(socket, { address: options.address, port: options.port, exclusive: true });
     } catch (error) {
       socket.close();
       throw bindError(error, 'TFTP', options.address, options.port);
@@ -155,7 +145,7 @@ export class TftpServer {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await new Promise<void>((resolve) => this.socket.close(() => resolve()));
+    await closeSocket(this.socket);
     const running = [...this.transfers];
     for (const transfer of running) transfer.stop();
     await Promise.all(running.map((t) => t.done));

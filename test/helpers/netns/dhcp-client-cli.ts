@@ -5,7 +5,8 @@
  * `listenMs` as a JSON line, and `DONE` at the end.
  */
 import { decodeDhcp, encodeDhcp, macOf } from '../../../src-main/boot/dhcp/codec';
-import { closeSocket, openInterfaceSocket } from '../../../src-main/boot/dhcp/interface-socket';
+import { openInterfaceSocket } from '../../../src-main/boot/dhcp/interface-socket';
+import { closeSocket } from '../../../src-main/boot/udp-socket';
 import { Opt, ipOption, messageTypeOf, stringOption } from '../../../src-main/boot/dhcp/options';
 import { buildRequest, type RequestSpec } from '../../../src-main/boot/dhcp/request';
 
