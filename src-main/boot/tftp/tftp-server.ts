@@ -22,7 +22,7 @@ import { toNetascii } from './netascii';
 import { MAX_WINDOWSIZE, negotiate } from './options';
 import { portableTransferEngine } from './portable-transfer';
 import { toSafeName } from './safe-name';
-import { sessionTiming, type SessionParams } from './session';
+import { sessionTiming, type SessionParams, type SessionTiming } from './session';
 import type { RunningTransfer, TransferEngine } from './transfer';
 
 /** How one transfer ended, reported once per request. */
@@ -86,8 +86,10 @@ const NETASCII_LIMIT = 8 * 1024 * 1024;
 export class TftpServer {
   private readonly transfers = new Set<RunningTransfer>();
   private readonly files = new OpenFiles();
+  /** Every accepted request from arrival until its event is reported, transfer included. */
+  private readonly requests = new Set<Promise<void>>();
+  private readonly timing: SessionTiming;
   private closed = false;
-  private pendingRequests = 0;
 
   private constructor(
     private readonly options: TftpServerOptions,
@@ -95,6 +97,7 @@ export class TftpServer {
     private readonly type: 'udp4' | 'udp6',
     private readonly transferEngine: TransferEngine,
   ) {
+    this.timing = sessionTiming(options.timing ?? {});
     socket.on('message', (msg, rinfo) => this.onRequest(msg, rinfo));
     // A listening UDP socket has no peer; errors here are transient (ICMP) and must not stop serving.
     socket.on('error', () => undefined);
@@ -146,11 +149,9 @@ export class TftpServer {
     if (this.closed) return;
     this.closed = true;
     await closeSocket(this.socket);
-    const running = [...this.transfers];
-    for (const transfer of running) transfer.stop();
-    await Promise.all(running.map((t) => t.done));
-    // Transfers still starting when the socket closed stop themselves (see serve()).
-    while (this.pendingRequests > 0) await new Promise((r) => setTimeout(r, 5));
+    for (const transfer of this.transfers) transfer.stop();
+    // Requests still being set up see `closed` and stop their transfer themselves (see serve()).
+    await Promise.allSettled([...this.requests]);
   }
 
   private sendError(rinfo: RemoteInfo, code: number, message: string): void {
@@ -188,15 +189,13 @@ export class TftpServer {
       return;
     }
     if (packet.op !== 'rrq') return; // stray DATA/ACK/ERROR for a finished transfer
-    if (this.transfers.size + this.pendingRequests >= (this.options.maxTransfers ?? 256)) {
+    if (this.requests.size >= (this.options.maxTransfers ?? 256)) {
       this.sendError(rinfo, TftpErrorCode.NotDefined, 'server busy, retry shortly');
       this.refuse(rinfo, packet.filename, 'refused', 'too many transfers');
       return;
     }
-    this.pendingRequests += 1;
-    void this.serve(packet, rinfo).finally(() => {
-      this.pendingRequests -= 1;
-    });
+    const request = this.serve(packet, rinfo).finally(() => this.requests.delete(request));
+    this.requests.add(request);
   }
 
   private refuse(rinfo: RemoteInfo, file: string, outcome: TftpOutcome, detail: string): void {
@@ -284,7 +283,7 @@ export class TftpServer {
         windowsize,
         oack: oack.length > 0 ? encodePacket({ op: 'oack', options: oack }) : undefined,
         fixedTimeoutMs: timeoutMs,
-        timing: sessionTiming(this.options.timing ?? {}),
+        timing: this.timing,
         createSocket: this.options.createSocket,
       });
     } catch (error) {

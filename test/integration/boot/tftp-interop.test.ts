@@ -367,6 +367,35 @@ describe.each(engines)('TFTP with the %s transfer engine', (engine) => {
       }
     });
 
+    it('serves exactly maxTransfers at once and tells the next client it is busy', async () => {
+      const limited = await TftpServer.start({
+        address: '127.0.0.1',
+        port: 0,
+        resolver: directoryResolver(root),
+        maxBlksize: 1468,
+        maxTransfers: 2,
+        timing: { initialTimeoutMs: 10_000, minTimeoutMs: 10_000, maxTimeoutMs: 10_000 },
+        engine,
+      });
+      const clients = await Promise.all([RawClient.open(), RawClient.open(), RawClient.open()]);
+      try {
+        for (const [i, c] of clients.entries()) {
+          c.send({ op: 'rrq', filename: 'small.bin', mode: 'octet', options: [] }, limited.port);
+          const reply = await c.waitFor(1);
+          // The first two transfers are left unacknowledged, so they stay open.
+          expect(reply.packet).toMatchObject(
+            i < 2
+              ? { op: 'data', block: 1 }
+              : { op: 'error', message: 'server busy, retry shortly' },
+          );
+        }
+        expect(limited.activeTransfers).toBe(2);
+      } finally {
+        for (const c of clients) c.close();
+        await limited.close();
+      }
+    });
+
     it('ends transfers in flight when the server stops, and reports them', async () => {
       const outcomes: TftpTransferEvent[] = [];
       const stopping = await TftpServer.start({
