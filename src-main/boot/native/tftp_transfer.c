@@ -135,6 +135,16 @@ static int send_blocks(transfer_t *t, uint64_t first, uint64_t count) {
   return 0;
 }
 
+static int send_oack(transfer_t *t) {
+  struct iovec iov = {t->oack, t->oack_len};
+  return send_iov(t, &iov, 1);
+}
+
+/* Blocks in the window that follows block `acked`: windowsize, fewer at the end of the file. */
+static uint64_t window_after(const transfer_t *t, uint64_t total, uint64_t acked) {
+  return t->windowsize < total - acked ? t->windowsize : total - acked;
+}
+
 /* Sets the receive timeout to `ms` unless it is already within a millisecond of it. */
 static void arm_timer(transfer_t *t, double ms, double *armed_ms) {
   if (ms < 1) ms = 1;
@@ -160,7 +170,7 @@ static void run(transfer_t *t) {
   } while (0)
 #define SEND_WINDOW(now)                                                              \
   do {                                                                                \
-    uint64_t count_ = t->windowsize < total - acked ? t->windowsize : total - acked; \
+    uint64_t count_ = window_after(t, total, acked);                                 \
     sent_up_to = acked + count_;                                                      \
     sent_at = (now);                                                                  \
     if (send_blocks(t, acked + 1, count_) != 0) FINISH(OUT_ERROR);                    \
@@ -168,8 +178,7 @@ static void run(transfer_t *t) {
 
   double now = now_ms();
   if (awaiting_oack_ack) {
-    struct iovec iov = {t->oack, t->oack_len};
-    if (send_iov(t, &iov, 1) != 0) FINISH(OUT_ERROR);
+    if (send_oack(t) != 0) FINISH(OUT_ERROR);
     sent_at = now;
   } else {
     SEND_WINDOW(now);
@@ -185,13 +194,9 @@ static void run(transfer_t *t) {
       sent_at = -1; /* Karn: never time a retransmitted window */
       double cap = t->max_rto > t->fixed_ms ? t->max_rto : t->fixed_ms;
       t->rto = t->rto * 2 < cap ? t->rto * 2 : cap;
-      if (awaiting_oack_ack) {
-        struct iovec iov = {t->oack, t->oack_len};
-        if (send_iov(t, &iov, 1) != 0) FINISH(OUT_ERROR);
-      } else {
-        uint64_t count = t->windowsize < total - acked ? t->windowsize : total - acked;
-        if (send_blocks(t, acked + 1, count) != 0) FINISH(OUT_ERROR);
-      }
+      int failed = awaiting_oack_ack ? send_oack(t)
+                                     : send_blocks(t, acked + 1, window_after(t, total, acked));
+      if (failed) FINISH(OUT_ERROR);
       deadline = now + t->rto;
       continue;
     }
