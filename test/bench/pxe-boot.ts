@@ -7,6 +7,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { writeDnsmasqConf } from '../helpers/netns/dnsmasq-conf';
 import { NetnsLab } from '../helpers/netns/netns-lab';
 import {
   SERVER_IP,
@@ -29,28 +30,16 @@ const targets = { bios: 'lpxelinux.0', uefiX64: 'bootx64.efi' };
 
 function dnsmasqConfig(dir: string, files: LabFiles): string {
   const conf = join(dir, 'dnsmasq-srv.conf');
-  writeFileSync(
-    conf,
-    [
-      'pid-file=',
-      'port=0',
-      'no-resolv',
-      'no-hosts',
-      'interface=eth0',
-      'bind-interfaces',
-      'user=root',
-      `dhcp-leasefile=${join(dir, 'srv.leases')}`,
-      'enable-tftp',
-      `tftp-root=${files.tftpRoot}`,
-      'dhcp-match=set:efi64,option:client-arch,7',
-      'dhcp-match=set:efi64,option:client-arch,9',
-      'dhcp-authoritative',
-      'dhcp-range=10.77.0.50,10.77.0.60,255.255.255.0,1h',
-      'dhcp-boot=tag:efi64,bootx64.efi',
-      'dhcp-boot=tag:!efi64,lpxelinux.0',
-      '',
-    ].join('\n'),
-  );
+  writeDnsmasqConf(conf, join(dir, 'srv.leases'), [
+    'enable-tftp',
+    `tftp-root=${files.tftpRoot}`,
+    'dhcp-match=set:efi64,option:client-arch,7',
+    'dhcp-match=set:efi64,option:client-arch,9',
+    'dhcp-authoritative',
+    'dhcp-range=10.77.0.50,10.77.0.60,255.255.255.0,1h',
+    'dhcp-boot=tag:efi64,bootx64.efi',
+    'dhcp-boot=tag:!efi64,lpxelinux.0',
+  ]);
   writeFileSync(join(dir, 'srv.leases'), '');
   return conf;
 }

@@ -6,6 +6,7 @@
  */
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeDnsmasqConf } from '../../helpers/netns/dnsmasq-conf';
 import type { NetnsLab } from '../../helpers/netns/netns-lab';
 import { buildInitramfs, buildNetbootGrub, buildSquashfs, kernelPath } from './payloads';
 import { syncTestImage } from './store-image';
@@ -122,18 +123,7 @@ export function buildLan(lab: NetnsLab): LanNames {
 export function routerConfig(work: string, dhcp: boolean): { conf: string; leases: string } {
   const leases = join(work, 'rtr.leases');
   writeFileSync(leases, '');
-  const lines = [
-    'pid-file=',
-    'port=0',
-    'no-resolv',
-    'no-hosts',
-    'interface=eth0',
-    'bind-interfaces',
-    'user=root',
-    `dhcp-leasefile=${leases}`,
-    'enable-ra',
-    'dhcp-range=::,constructor:eth0,ra-only',
-  ];
+  const lines = ['enable-ra', 'dhcp-range=::,constructor:eth0,ra-only'];
   if (dhcp)
     lines.push(
       'dhcp-authoritative',
@@ -141,7 +131,7 @@ export function routerConfig(work: string, dhcp: boolean): { conf: string; lease
       `dhcp-option=option:router,${ROUTER_IP}`,
     );
   const conf = join(work, `rtr-${dhcp ? 'dhcp' : 'ra'}.conf`);
-  writeFileSync(conf, `${lines.join('\n')}\n`);
+  writeDnsmasqConf(conf, leases, lines);
   return { conf, leases };
 }
 

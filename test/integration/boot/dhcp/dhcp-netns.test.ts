@@ -4,9 +4,10 @@
  * from the other segment are not seen); a dnsmasq "home router" proves the full-mode probe.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { writeDnsmasqConf } from '../../../helpers/netns/dnsmasq-conf';
 import { NetnsLab, canUseNetns, type LabProcess } from '../../../helpers/netns/netns-lab';
 import type { ClientArgs, ClientReply } from '../../../helpers/netns/dhcp-client-cli';
 import type { ServerArgs } from '../../../helpers/netns/dhcp-server-cli';
@@ -171,22 +172,10 @@ describe('DHCP bound to one interface (two namespaced NICs)', () => {
     await lab.stop(full);
 
     const conf = join(tmp, 'rtr.conf');
-    writeFileSync(
-      conf,
-      [
-        'pid-file=',
-        'port=0',
-        'no-resolv',
-        'no-hosts',
-        'interface=eth0',
-        'bind-interfaces',
-        'user=root',
-        `dhcp-leasefile=${join(tmp, 'rtr.leases')}`,
-        'dhcp-authoritative',
-        'dhcp-range=10.81.3.100,10.81.3.199,255.255.255.0,1h',
-        '',
-      ].join('\n'),
-    );
+    writeDnsmasqConf(conf, join(tmp, 'rtr.leases'), [
+      'dhcp-authoritative',
+      'dhcp-range=10.81.3.100,10.81.3.199,255.255.255.0,1h',
+    ]);
     const router = lab.run(rtr, 'dnsmasq', ['-k', `--conf-file=${conf}`, '--log-facility=-']);
     await new Promise((r) => setTimeout(r, 500));
     expect(router.child.exitCode).toBeNull();
