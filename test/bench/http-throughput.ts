@@ -4,7 +4,7 @@
  * Servers and client are pinned to CPU 0 and run interleaved; the bytes are sha256-checked once per
  * server, then timed runs write to /dev/null and check the byte count. Target: ≥ 0.8× nginx.
  */
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import {
   chmodSync,
@@ -21,6 +21,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createServer } from 'node:net';
+import { startPinnedChild } from './pinned-child';
 
 const rounds = Number(process.argv[2] ?? 3);
 const SIZE = 1024 * 1024 * 1024;
@@ -79,25 +80,8 @@ function shaFile(path: string): Promise<string> {
 }
 
 async function startLabboot(): Promise<number> {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', join(import.meta.dirname, 'http-serve-child.ts'), root],
-    {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  );
-  children.push(child);
-  const port = await new Promise<number>((resolve, reject) => {
-    let buf = '';
-    child.stdout?.on('data', (d: Buffer) => {
-      buf += d.toString();
-      const m = /PORT (\d+)/.exec(buf);
-      if (m) resolve(Number(m[1]));
-    });
-    child.once('exit', (c) => reject(new Error(`labboot http child exited ${c}`)));
-  });
-  execFileSync('taskset', ['-a', '-p', '1', String(child.pid)]);
-  return port;
+  const m = await startPinnedChild('http-serve-child.ts', [root], /PORT (\d+)/, children);
+  return Number(m[1]);
 }
 
 async function startNginx(): Promise<number> {

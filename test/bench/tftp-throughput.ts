@@ -19,6 +19,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createServer } from 'node:net';
+import { startPinnedChild } from './pinned-child';
 
 const args = process.argv.slice(2);
 const rounds = Number(args.find((a) => /^\d+$/.test(a)) ?? 3);
@@ -59,28 +60,14 @@ function runTimed(cmd: string, args: string[]): Promise<number> {
 }
 
 async function startLabboot(engine: 'auto' | 'portable'): Promise<number> {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', join(import.meta.dirname, 'tftp-serve-child.ts'), root, engine],
-    {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
+  const m = await startPinnedChild(
+    'tftp-serve-child.ts',
+    [root, engine],
+    /PORT (\d+) ENGINE (\w+)/,
+    children,
   );
-  children.push(child);
-  const port = await new Promise<number>((resolve, reject) => {
-    let buf = '';
-    child.stdout?.on('data', (d: Buffer) => {
-      buf += d.toString();
-      const m = /PORT (\d+) ENGINE (\w+)/.exec(buf);
-      if (m) {
-        process.stderr.write(`labboot (${engine}) serves with the ${m[2]} engine\n`);
-        resolve(Number(m[1]));
-      }
-    });
-    child.once('exit', (c) => reject(new Error(`labboot tftp child exited ${c}`)));
-  });
-  execFileSync('taskset', ['-p', '1', String(child.pid)]);
-  return port;
+  process.stderr.write(`labboot (${engine}) serves with the ${m[2]} engine\n`);
+  return Number(m[1]);
 }
 
 async function startHpa(): Promise<number> {
