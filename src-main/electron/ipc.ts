@@ -1,28 +1,32 @@
 /**
  * The Electron IPC transport of the contract. It only adapts messages to the dispatcher: one
  * `labboot:call` handler and one `labboot:event` push channel. Calls are accepted only from the main
- * frame of our own window at our own URL (the trusted-sender check GitHub Desktop and VS Code do).
+ * frame of our own window showing our own UI; the decision is `isTrustedSender` (window-policy.ts),
+ * this file only gathers the facts it needs.
  */
-import { ipcMain, type BrowserWindow, type IpcMainInvokeEvent } from 'electron';
+import { ipcMain, type BrowserWindow } from 'electron';
 import type { Dispatcher } from '../api/dispatch';
 import type { EventBus } from '../event-bus';
 import type { Disposable } from '../lifecycle';
 import { ipcChannels } from './ipc-channels';
+import { isTrustedSender } from './window-policy';
 
+/** serveIpc answers contract calls from `window` and pushes every contract event to it. */
 export function serveIpc(
   window: BrowserWindow,
   dispatcher: Dispatcher,
   events: EventBus,
-  isTrustedUrl: (url: string) => boolean,
+  rendererUrl: string,
 ): Disposable {
-  const trusted = (event: IpcMainInvokeEvent): boolean =>
-    event.sender.id === window.webContents.id &&
-    event.senderFrame !== null &&
-    event.senderFrame === window.webContents.mainFrame &&
-    isTrustedUrl(event.senderFrame.url);
-
   ipcMain.handle(ipcChannels.call, async (event, name: unknown, input: unknown) => {
-    if (!trusted(event)) {
+    const frame = event.senderFrame;
+    const facts = {
+      senderId: event.sender.id,
+      windowId: window.webContents.id,
+      isMainFrame: frame !== null && frame === window.webContents.mainFrame,
+      frameUrl: frame?.url,
+    };
+    if (!isTrustedSender(facts, rendererUrl)) {
       return {
         ok: false,
         error: {

@@ -1,8 +1,10 @@
 /**
  * The Electron main process: one instance, one secure window, the same services as the console
- * behind IPC. This folder is the only place that imports `electron`.
+ * behind IPC. This folder is the only place that imports `electron`. Every decision (trusted
+ * sender, navigation, new windows, CSP, permissions, window place) is a pure function in
+ * window-policy.ts or window-state.ts; this file only wires them to Electron's hooks.
  */
-import { app, BrowserWindow, session, shell } from 'electron';
+import { app, BrowserWindow, screen, session, shell } from 'electron';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Dispatcher } from '../api/dispatch';
@@ -11,7 +13,14 @@ import { contentSecurityPolicy } from '../api/http-server';
 import { resolveDataDir } from '../data-dir';
 import { createServices, type Services } from '../services';
 import { serveIpc } from './ipc';
-import { defaultBounds, secureWindowOptions, type WindowBounds } from './window-options';
+import { secureWindowOptions } from './window-options';
+import {
+  navigationAllowed,
+  permissionAllowed,
+  windowOpenDecision,
+  withContentSecurityPolicy,
+} from './window-policy';
+import { boundsToSave, restoreBounds } from './window-state';
 
 const windowStateKey = 'window.bounds';
 const rendererIndex = fileURLToPath(new URL('../renderer/index.html', import.meta.url));
@@ -32,7 +41,7 @@ async function run(): Promise<void> {
   const services = await createServices({ dataDir, frontDoor: 'electron' });
   const window = createWindow(services);
   const dispatcher = new Dispatcher(createHandlers(services), services.log);
-  const ipc = serveIpc(window, dispatcher, services.events, (url) => url === rendererUrl);
+  const ipc = serveIpc(window, dispatcher, services.events, rendererUrl);
 
   app.on('second-instance', () => {
     if (window.isMinimized()) window.restore();
@@ -54,38 +63,43 @@ async function run(): Promise<void> {
 }
 
 function createWindow(services: Services): BrowserWindow {
-  const bounds = services.settings.get<WindowBounds>(windowStateKey) ?? defaultBounds;
+  const primary = screen.getPrimaryDisplay();
+  const workAreas = [primary, ...screen.getAllDisplays().filter((d) => d.id !== primary.id)].map(
+    (d) => d.workArea,
+  );
+  const bounds = restoreBounds(services.settings.get<unknown>(windowStateKey), workAreas);
   const window = new BrowserWindow(secureWindowOptions(preloadPath, bounds));
   if (bounds.maximized === true) window.maximize();
 
-  // The UI is a local file: no navigation away from it, no new windows, no permissions.
   session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
     callback({
-      responseHeaders: {
-        ...details.responseHeaders,
-        'Content-Security-Policy': [contentSecurityPolicy],
-      },
+      responseHeaders: withContentSecurityPolicy(details.responseHeaders, contentSecurityPolicy),
     });
   });
-  session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) =>
-    callback(false),
+  session.defaultSession.setPermissionRequestHandler((_wc, permission, callback) =>
+    callback(permissionAllowed(permission)),
   );
-  window.webContents.on('will-navigate', (event, url) => {
-    if (url !== rendererUrl) event.preventDefault();
-  });
+  session.defaultSession.setPermissionCheckHandler((_wc, permission) =>
+    permissionAllowed(permission),
+  );
+  const guardNavigation = (event: { preventDefault: () => void }, url: string): void => {
+    if (!navigationAllowed(url, rendererUrl)) event.preventDefault();
+  };
+  window.webContents.on('will-navigate', guardNavigation);
+  window.webContents.on('will-redirect', guardNavigation);
+  window.webContents.on('will-attach-webview', (event) => event.preventDefault());
   window.webContents.setWindowOpenHandler(({ url }) => {
-    if (url.startsWith('https://')) void shell.openExternal(url);
-    return { action: 'deny' };
+    const decision = windowOpenDecision(url);
+    if (decision.openExternally !== undefined) void shell.openExternal(decision.openExternally);
+    return { action: decision.action };
   });
 
-  const save = (): void => {
-    const b = window.getNormalBounds();
-    services.settings.set(windowStateKey, {
-      ...b,
-      maximized: window.isMaximized(),
-    } satisfies WindowBounds);
-  };
-  window.on('close', save);
+  window.on('close', () =>
+    services.settings.set(
+      windowStateKey,
+      boundsToSave(window.getNormalBounds(), window.isMaximized()),
+    ),
+  );
   window.once('ready-to-show', () => window.show());
   void window.loadFile(join(rendererIndex));
   return window;

@@ -1,15 +1,5 @@
 import type { BrowserWindowConstructorOptions } from 'electron';
-
-/** WindowBounds is what the app remembers of its window between runs. */
-export interface WindowBounds {
-  x?: number;
-  y?: number;
-  width: number;
-  height: number;
-  maximized?: boolean;
-}
-
-export const defaultBounds: WindowBounds = { width: 1280, height: 820 };
+import { minimumSize, type WindowBounds } from './window-state';
 
 /**
  * secureWindowOptions is the one place the window's web preferences are set: the renderer gets no
@@ -25,8 +15,8 @@ export function secureWindowOptions(
     ...(bounds.y === undefined ? {} : { y: bounds.y }),
     width: bounds.width,
     height: bounds.height,
-    minWidth: 900,
-    minHeight: 600,
+    minWidth: minimumSize.width,
+    minHeight: minimumSize.height,
     show: false,
     title: 'LabBoot',
     backgroundColor: '#16181d',
