@@ -1,24 +1,22 @@
 /**
- * SyncService runs one sync at a time: verified catalogs → plan → parallel verified downloads into
- * the blob store → each version published in one transaction once all its files are stored
- * (bootloaders unpacked first, manifests parsed in the same transaction) → old versions pruned and
- * unreferenced blobs collected. It can be cancelled at any moment; partial files stay for resume.
+ * SyncService runs one sync at a time: verified catalogs → plan (`plan.ts`) → parallel verified
+ * downloads into the blob store (`download-queue.ts`) → each version published in one transaction
+ * once all its files are stored (`publisher.ts`) → old versions pruned and unreferenced blobs
+ * collected. It can be cancelled at any moment; partial files stay for resume.
  * A crash leaves only complete versions visible and the next run resumes from the partial files.
  */
-import { readFile, rm, statfs } from 'node:fs/promises';
-import { join } from 'node:path';
+import { rm, statfs } from 'node:fs/promises';
 import type { Database } from '../store/database';
 import { isUserError, UserError } from '../../src-shared/errors';
 import type { SyncEvent } from '../../src-shared/contract/images';
-import { ManifestParseError, parseManifest } from '../../src-shared/manifest/parse';
 import { BlobStore } from '../store/blob-store';
 import { ManifestStore } from '../store/manifest-store';
-import type { CatalogItem, SourceRecord } from '../store/types';
-import { unpackBootloader, UnpackError } from './bootloader-unpack';
 import { sourceLabel } from './catalog';
-import { DownloadError, downloadBlob } from './downloader';
+import { DownloadError } from './downloader';
+import { describeDownloadError, DownloadQueue, type FileJob } from './download-queue';
 import { HttpStatusError, defaultRetry, describeHttpError, type RetryPolicy } from './http';
-import { imageName, planSync, selectionMatches, type PlannedVersion } from './plan';
+import { planSync, selectionMatches, type PlannedVersion } from './plan';
+import { Publisher, PublishQueue } from './publisher';
 import type { SourcesService } from './sources-service';
 import { SyncLock, isProcessAlive } from './sync-lock';
 
@@ -44,14 +42,6 @@ export interface SyncSummary {
   seconds: number;
 }
 
-interface FileJob {
-  item: CatalogItem;
-  url: string;
-  source: SourceRecord;
-}
-
-const maxManifestBytes = 32 * 1024 * 1024;
-
 async function defaultFreeBytes(dir: string): Promise<number> {
   const s = await statfs(dir);
   return s.bavail * s.bsize;
@@ -66,7 +56,7 @@ export class SyncService {
   private controller: AbortController | undefined;
   private idle: Promise<void> = Promise.resolve();
   private readonly blobs: BlobStore;
-  private readonly manifests: ManifestStore;
+  private readonly publisher: Publisher;
 
   constructor(
     db: Database,
@@ -74,7 +64,7 @@ export class SyncService {
     private readonly opts: SyncServiceOptions,
   ) {
     this.blobs = new BlobStore(opts.dataDir);
-    this.manifests = new ManifestStore(db);
+    this.publisher = new Publisher(sources.store, this.blobs, new ManifestStore(db), opts.dataDir);
   }
 
   /** running tells whether this process is syncing now. */
@@ -157,21 +147,7 @@ export class SyncService {
     started: number,
   ): Promise<SyncSummary> {
     const store = this.sources.store;
-    const warning = this.sources.warning();
-    if (warning !== null) {
-      emit({
-        event: 'warning',
-        message: `${warning.text} Sources: ${warning.sources.join(', ')}.`,
-        code: 'multiple-sources',
-      });
-    }
-    for (const name of this.sources.unverifiedSources()) {
-      emit({
-        event: 'warning',
-        message: `Source "${name}" was added with signature verification off: its images are not checked against a keyring.`,
-        code: 'unverified-source',
-      });
-    }
+    this.emitSourceWarnings(emit);
     const selections = store.listSelections();
     if (selections.length === 0) {
       emit({
@@ -186,18 +162,7 @@ export class SyncService {
     for (const w of plan.warnings) emit({ event: 'warning', ...w });
 
     const pending = plan.versions.filter((v) => !v.stored);
-    const jobs = new Map<string, FileJob>();
-    for (const v of pending) {
-      for (const item of v.files) {
-        if (!jobs.has(item.sha256)) {
-          jobs.set(item.sha256, {
-            item,
-            url: new URL(item.path, v.base).toString(),
-            source: v.source,
-          });
-        }
-      }
-    }
+    const jobs = fileJobs(pending);
     const missing: FileJob[] = [];
     let needed = 0;
     for (const job of jobs.values()) {
@@ -207,128 +172,45 @@ export class SyncService {
         job.item.size - Math.min(job.item.size, await this.blobs.partialSize(job.item.sha256));
     }
     await this.blobs.ensureDirs();
-    const free = await (this.opts.freeBytes ?? defaultFreeBytes)(this.opts.dataDir);
-    // Bootloader archives unpack to a few times their size; keep that headroom too.
-    const unpackRoom = pending
-      .filter((v) => v.key.kind === 'bootloader')
-      .reduce((n, v) => n + v.files.reduce((m, f) => m + f.size * 4, 0), 0);
-    if (needed + unpackRoom > free) {
-      throw new UserError(
-        `Not enough free disk space in ${this.opts.dataDir}: the sync needs ${mb(needed + unpackRoom)} but only ${mb(free)} are free; free some space or choose another folder with --data.`,
-        'disk-full',
-      );
-    }
-    const total = missing.reduce((n, j) => n + j.item.size, 0);
+    await this.checkFreeSpace(needed, pending);
     emit({
       event: 'start',
       runId,
       sources: this.sources.effectiveSources().map((s) => s.name),
       files: missing.length,
-      bytes: total,
+      bytes: missing.reduce((n, j) => n + j.item.size, 0),
     });
 
     // Download with bounded parallelism; publish each version as soon as all its files are in.
-    const published: SyncSummary['published'] = [];
     const errors: UserError[] = [];
-    const missingShas = new Set(missing.map((m) => m.item.sha256));
-    const ready = new Set<string>([...jobs.keys()].filter((k) => !missingShas.has(k)));
-    const queued = new Set<PlannedVersion>();
-    const inFlight = new Map<string, { path: string; bytes: number; total: number }>();
-    let doneBytes = 0;
-    let startBytes = 0;
-    let lastProgress = 0;
-    const interval = this.opts.progressIntervalMs ?? 200;
-    const progress = (force: boolean): void => {
-      const now = Date.now();
-      if (!force && now - lastProgress < interval) return;
-      lastProgress = now;
-      let bytes = doneBytes;
-      for (const f of inFlight.values()) bytes += f.bytes;
-      const secs = Math.max((now - started) / 1000, 0.001);
-      emit({
-        event: 'progress',
-        bytes,
-        total,
-        rate: Math.max(0, (bytes - startBytes) / secs),
-        files: [...inFlight.entries()].map(([sha256, f]) => ({ sha256, ...f })),
-      });
-    };
-
-    let publishing = Promise.resolve();
-    const publishReady = (): void => {
-      for (const v of pending) {
-        if (queued.has(v) || !v.files.every((f) => ready.has(f.sha256))) continue;
-        queued.add(v);
-        publishing = publishing.then(async () => {
-          if (signal.aborted) return;
-          try {
-            await this.publish(v);
-            const name = imageName(v.key);
-            published.push({ image: name, version: v.version.version });
-            emit({ event: 'published', image: name, version: v.version.version });
-          } catch (error) {
-            if (!isUserError(error)) throw error;
-            errors.push(error);
-            emit({ event: 'warning', message: error.message, code: error.code });
-          }
-        });
-      }
-    };
-    publishReady();
-
-    const queue = [...missing];
     const retry = this.opts.retry ?? defaultRetry;
-    const worker = async (): Promise<void> => {
-      for (let job = queue.shift(); job !== undefined; job = queue.shift()) {
-        if (signal.aborted) return;
-        const { item } = job;
-        emit({
-          event: 'file',
-          sha256: item.sha256,
-          path: item.path,
-          size: item.size,
-          source: job.source.name,
-        });
-        const entry = { path: item.path, bytes: 0, total: item.size };
-        let first = true;
-        inFlight.set(item.sha256, entry);
-        try {
-          await downloadBlob({ url: job.url, sha256: item.sha256, size: item.size }, this.blobs, {
-            signal,
-            retry,
-            onProgress: (bytes) => {
-              if (first) {
-                startBytes += bytes; // resumed bytes are not transfer rate
-                first = false;
-              }
-              entry.bytes = bytes;
-              progress(false);
-            },
-            onRetry: (error, n) =>
-              emit({
-                event: 'warning',
-                message: `Retrying ${item.path} from ${sourceLabel(job.source)} after ${describeDownloadError(error)} (try ${n + 1} of ${retry.attempts}).`,
-                code: 'retry',
-              }),
-          });
-          inFlight.delete(item.sha256);
-          doneBytes += item.size;
-          ready.add(item.sha256);
-          emit({ event: 'verified', sha256: item.sha256, path: item.path, size: item.size });
-          progress(true);
-          publishReady();
-        } catch (error) {
-          inFlight.delete(item.sha256);
-          if (signal.aborted) return;
-          const e = downloadUserError(job, error, retry);
-          errors.push(e);
-          emit({ event: 'warning', message: e.message, code: e.code });
-        }
-      }
-    };
-    const n = Math.max(1, Math.min(this.opts.concurrency ?? 4, missing.length || 1));
-    await Promise.all(Array.from({ length: n }, () => worker()));
-    await publishing;
+    const publishing = new PublishQueue({
+      publisher: this.publisher,
+      signal,
+      emit,
+      onRefused: (_v, error) => errors.push(error),
+    });
+    const missingShas = new Set(missing.map((m) => m.item.sha256));
+    for (const sha of jobs.keys()) if (!missingShas.has(sha)) publishing.fileReady(sha);
+    publishing.expect(pending);
+    const downloads = new DownloadQueue({
+      blobs: this.blobs,
+      retry,
+      concurrency: Math.max(1, Math.min(this.opts.concurrency ?? 4, missing.length || 1)),
+      signal,
+      emit,
+      progressIntervalMs: this.opts.progressIntervalMs ?? 200,
+      started,
+      onReady: (sha) => publishing.fileReady(sha),
+      onFailed: (job, error) => {
+        const e = downloadUserError(job, error, retry);
+        errors.push(e);
+        emit({ event: 'warning', message: e.message, code: e.code });
+      },
+    });
+    downloads.add(missing);
+    await downloads.drain();
+    await publishing.settled();
     if (signal.aborted) throw new Error('cancelled');
     const firstError = errors[0];
     if (firstError !== undefined) {
@@ -346,71 +228,63 @@ export class SyncService {
     );
     for (const d of removedDirs) await rm(d, { recursive: true, force: true });
     await this.blobs.collect(store.referencedBlobs());
-    return { runId, published, bytes: total, seconds: (Date.now() - started) / 1000 };
+    return {
+      runId,
+      published: publishing.published,
+      bytes: missing.reduce((n, j) => n + j.item.size, 0),
+      seconds: (Date.now() - started) / 1000,
+    };
   }
 
-  /** publish makes one fully downloaded version visible (unpacking / parsing first). */
-  private async publish(v: PlannedVersion): Promise<void> {
-    const files = v.files.map((f) => ({
-      name: f.name,
-      ftype: f.ftype,
-      sha256: f.sha256,
-      size: f.size,
-      path: f.path,
-    }));
-    const store = this.sources.store;
-    if (v.key.kind === 'bootloader') {
-      const dir = join(
-        this.opts.dataDir,
-        'bootloaders',
-        v.key.bootloaderType,
-        v.key.arch,
-        `${v.key.os}-${v.version.version}`,
+  private emitSourceWarnings(emit: (e: SyncEvent) => void): void {
+    const warning = this.sources.warning();
+    if (warning !== null) {
+      emit({
+        event: 'warning',
+        message: `${warning.text} Sources: ${warning.sources.join(', ')}.`,
+        code: 'multiple-sources',
+      });
+    }
+    for (const name of this.sources.unverifiedSources()) {
+      emit({
+        event: 'warning',
+        message: `Source "${name}" was added with signature verification off: its images are not checked against a keyring.`,
+        code: 'unverified-source',
+      });
+    }
+  }
+
+  /** checkFreeSpace refuses to start when the downloads (plus unpack room) do not fit. */
+  private async checkFreeSpace(needed: number, pending: readonly PlannedVersion[]): Promise<void> {
+    const free = await (this.opts.freeBytes ?? defaultFreeBytes)(this.opts.dataDir);
+    // Bootloader archives unpack to a few times their size; keep that headroom too.
+    const unpackRoom = pending
+      .filter((v) => v.key.kind === 'bootloader')
+      .reduce((n, v) => n + v.files.reduce((m, f) => m + f.size * 4, 0), 0);
+    if (needed + unpackRoom > free) {
+      throw new UserError(
+        `Not enough free disk space in ${this.opts.dataDir}: the sync needs ${mb(needed + unpackRoom)} but only ${mb(free)} are free; free some space or choose another folder with --data.`,
+        'disk-full',
       );
-      try {
-        await unpackBootloader(
-          v.files.map((f) => this.blobs.pathFor(f.sha256)),
-          dir,
-        );
-      } catch (error) {
-        if (!(error instanceof UnpackError)) throw error;
-        throw new UserError(
-          `Source ${sourceLabel(v.source)}: the bootloader archive of ${imageName(v.key)} ${v.version.version} was refused (${error.message}); check the mirror, the previous bootloader stays in use.`,
-          'bad-archive',
-        );
-      }
-      store.publishVersion(v.key, v.version.version, files, dir);
-      return;
     }
-    const manifest = v.files.find((f) => f.ftype === 'manifest');
-    let entries: ReturnType<typeof parseManifest> = [];
-    if (manifest !== undefined) {
-      if (manifest.size > maxManifestBytes) {
-        throw new UserError(
-          `Source ${sourceLabel(v.source)}: ${manifest.path} is too large for a package manifest; check the mirror.`,
-          'bad-manifest',
-        );
-      }
-      const text = await readFile(this.blobs.pathFor(manifest.sha256), 'utf8');
-      try {
-        entries = parseManifest(text);
-      } catch (error) {
-        if (!(error instanceof ManifestParseError)) throw error;
-        throw new UserError(
-          `Source ${sourceLabel(v.source)}: ${manifest.path} is not a valid package manifest (${error.message}); that image version was not stored, check the mirror.`,
-          'bad-manifest',
-        );
-      }
-    }
-    store.publishVersion(v.key, v.version.version, files, null, () => {
-      if (manifest !== undefined) this.manifests.importManifest(manifest.sha256, entries);
-    });
   }
 }
 
-function describeDownloadError(error: unknown): string {
-  if (error instanceof DownloadError) return error.message;
-  return describeHttpError(error);
+/** fileJobs lists each file of the pending versions once (a squashfs is shared by kernels). */
+function fileJobs(pending: readonly PlannedVersion[]): Map<string, FileJob> {
+  const jobs = new Map<string, FileJob>();
+  for (const v of pending) {
+    for (const item of v.files) {
+      if (!jobs.has(item.sha256)) {
+        jobs.set(item.sha256, {
+          item,
+          url: new URL(item.path, v.base).toString(),
+          source: v.source,
+        });
+      }
+    }
+  }
+  return jobs;
 }
 
 function downloadUserError(job: FileJob, error: unknown, retry: RetryPolicy): UserError {
