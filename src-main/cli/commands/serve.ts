@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { CliContext } from '../context';
 import { parsePort } from '../parse';
-import { formatBootEvent } from '../../../src-shared/boot/events';
+import { bootEventLine } from '../boot-event-line';
 import { DEFAULT_CHOICE_MAC } from '../../../src-shared/boot/choices';
 import { UserError } from '../../../src-shared/errors';
 import { parseDhcpMode } from '../../boot/dhcp/dhcp-part';
@@ -77,9 +77,7 @@ export function registerServe(program: Command, ctx: CliContext): void {
             'labboot: warning: no default image is chosen, so unknown machines get "file not found" for their config; pass --boot IMAGE.',
           );
         }
-        boot.onEvent((e) =>
-          ctx.stdout.write(ctx.json() ? `${JSON.stringify(e)}\n` : `${formatBootEvent(e)}\n`),
-        );
+        boot.onEvent((e) => ctx.stdout.write(bootEventLine(e, ctx.json())));
         // The same one-click path as the UI: DHCP, TFTP and HTTP start and stop as one unit, the
         // start is remembered, and every step lands in the per-MAC boot log.
         const status = await boot.start({
