@@ -3,6 +3,7 @@ import { regionStoreMigration } from './100-region-store';
 import { versionSourceMigration } from './101-version-source';
 import { manifestSpeedMigration } from './102-manifest-speed';
 import { bootChoicesMigration } from './200-boot-choices';
+import { catalogueGenerationMigration } from './210-catalogue-generation';
 import { dhcpLeasesMigration } from './300-dhcp-leases';
 import { bootEventsMigration } from './301-boot-events';
 import type { Migration } from './types';
@@ -14,6 +15,7 @@ export const migrations: readonly Migration[] = [
   versionSourceMigration,
   manifestSpeedMigration,
   bootChoicesMigration,
+  catalogueGenerationMigration,
   dhcpLeasesMigration,
   bootEventsMigration,
 ];
