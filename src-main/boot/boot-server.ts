@@ -1,12 +1,15 @@
 /**
- * BootServerService starts and stops the serving parts — HTTP and TFTP today, DHCP next — as one
- * unit on one chosen address, and reports each part's state. Parts open in order; if one fails,
- * those already open are closed again (as Pixiecore's `Serve()` does), so a half-started server
- * never lingers on a port.
+ * BootServerService is LabBoot's one boot server: HTTP, TFTP and (when asked) DHCP started and
+ * stopped as one unit on one chosen address, with each part's state. Parts open in order; if one
+ * fails, those already open are closed again (as Pixiecore's `Serve()` does), so a half-started
+ * server never lingers on a port. `BootService` is its only builder, so `labboot serve`, the UI's
+ * start button, the e2e boots and the benchmarks all run this same assembly.
  */
 import type { Disposable } from '../lifecycle';
 import type { BootServeEvent } from '../../src-shared/boot/events';
 import type { BootContentResolver } from './boot-files';
+import { dhcpPart } from './dhcp/dhcp-part';
+import type { DhcpServiceOptions } from './dhcp/dhcp-service';
 import { BootHttpServer, DEFAULT_HTTP_PORT } from './http/http-server';
 import { TftpServer } from './tftp/tftp-server';
 
@@ -22,10 +25,7 @@ export interface BootPartState {
   readonly detail: string | null;
 }
 
-/**
- * BootPart is one protocol server the service runs. The DHCP server joins by implementing this
- * and being passed in `extraParts` (the slot left for it); nothing else here needs to change.
- */
+/** BootPart is one protocol server of the boot server. */
 export interface BootPart {
   readonly name: string;
   /** Opens its sockets; throws (a UserError for bind problems) when it cannot. */
@@ -43,8 +43,8 @@ export interface BootServerOptions {
   readonly httpPort?: number;
   readonly resolver: BootContentResolver;
   readonly onEvent?: (event: BootServeEvent) => void;
-  /** Further parts started after HTTP and TFTP (the DHCP server). */
-  readonly extraParts?: readonly BootPart[];
+  /** The DHCP server's settings; without them the server has no DHCP part. */
+  readonly dhcp?: DhcpServiceOptions;
 }
 
 function httpPart(o: BootServerOptions): BootPart & { port(): number } {
@@ -124,7 +124,8 @@ export class BootServerService implements Disposable {
 
   private constructor(private readonly options: BootServerOptions) {
     this.http = httpPart(options);
-    this.parts = [this.http, tftpPart(options), ...(options.extraParts ?? [])];
+    this.parts = [this.http, tftpPart(options)];
+    if (options.dhcp !== undefined) this.parts.push(dhcpPart(options.dhcp));
   }
 
   /**

@@ -20,12 +20,14 @@ import { normalizeMac } from '../../src-shared/boot/mac';
 import { sshKeyLines, sshKeyProblem } from '../../src-shared/boot/ssh-keys';
 import { UserError } from '../../src-shared/errors';
 import { BootLogStore, type BootEvent } from './dhcp/boot-log-store';
-import { dhcpOptionsFromFlags, dhcpPart } from './dhcp/dhcp-part';
+import { dhcpOptionsFromFlags } from './dhcp/dhcp-part';
+import type { DhcpServiceOptions } from './dhcp/dhcp-service';
 import { LeaseStore } from './dhcp/lease-store';
 import { limitationsFor } from './dhcp/limitations';
 import { DEFAULT_HTTP_PORT } from './http/http-server';
-import { BootServerService, type BootPart } from './boot-server';
+import { BootServerService } from './boot-server';
 import { BootResolver } from './config/boot-resolver';
+import { CatalogueCache, catalogueGeneration } from './config/catalogue-cache';
 import { ChoiceStore } from './config/choice-store';
 import { loadTemplates, type Templates } from './config/templates';
 import { maxBlksizeForMtu, pickServingAddress, type ServingAddress } from './serving-address';
@@ -59,6 +61,9 @@ export class BootService implements Disposable {
   private readonly bootLog: BootLogStore;
   private templates: Templates | undefined;
   private server: BootServerService | undefined;
+  /** The start under way, so a second start is refused and a stop waits for it. */
+  private starting: Promise<BootStatus> | undefined;
+  private stopRequested = false;
   private serving: ServingAddress | undefined;
   private dhcpMode: BootStartInput['dhcp'];
   private runStartedAt = 0;
@@ -66,6 +71,7 @@ export class BootService implements Disposable {
   private readonly macByIp = new Map<string, string>();
   private leases: LeaseStore | undefined;
   private readonly listeners = new Set<(e: BootServeEvent) => void>();
+  private catalogueCache: CatalogueCache | undefined;
 
   constructor(private readonly deps: BootServiceDeps) {
     this.choices = new ChoiceStore(deps.db);
@@ -73,27 +79,58 @@ export class BootService implements Disposable {
     this.templates = deps.templates;
   }
 
-  /** Starts DHCP (per `input.dhcp`), TFTP and HTTP as one unit. Throws UserError on bad input or busy ports. */
+  /**
+   * Starts DHCP (per `input.dhcp`), TFTP and HTTP as one unit. Throws UserError on bad input, busy
+   * ports, while another start is under way, or when `stop()` was called before it finished.
+   */
   async start(input: BootStartInput): Promise<BootStatus> {
-    if (this.server !== undefined) {
+    if (this.server !== undefined || this.starting !== undefined) {
+      const where = this.serving?.address;
       throw new UserError(
-        `LabBoot is already serving on ${this.serving?.address ?? '?'}; stop it first.`,
+        where === undefined
+          ? 'LabBoot is already starting to serve; wait for it, or stop it first.'
+          : `LabBoot is already serving on ${where}; stop it first.`,
         'already-serving',
       );
     }
+    // Claimed before the first await, so a second start() in the same tick sees it.
+    const starting = this.startServer(input);
+    this.starting = starting;
+    try {
+      return await starting;
+    } finally {
+      this.starting = undefined;
+      this.stopRequested = false;
+    }
+  }
+
+  /** Stops serving (no-op when stopped); a start under way is let finish, then stopped. */
+  async stop(): Promise<BootStatus> {
+    if (this.starting !== undefined) {
+      this.stopRequested = true;
+      await this.starting.catch(() => undefined);
+    }
+    const server = this.server;
+    this.server = undefined;
+    this.serving = undefined;
+    this.dhcpMode = undefined;
+    this.leases = undefined;
+    await server?.dispose();
+    return this.status();
+  }
+
+  private async startServer(input: BootStartInput): Promise<BootStatus> {
     const nics = this.deps.interfaces();
     const serving = pickServingAddress(input, nics);
     for (const w of serving.warnings) this.deps.log?.warn('boot', w);
-    const dhcp = this.dhcpParts(input, serving, nics);
+    const dhcp = this.dhcpOptions(input, serving, nics);
+    let httpPort: () => number = () => input.httpPort ?? DEFAULT_HTTP_PORT;
     const resolver = new BootResolver({
-      catalog: this.deps.bootResources,
+      catalog: this.catalogue(),
       choices: this.choices,
       // Read on first start, not at construction: every CLI command builds this service.
       templates: (this.templates ??= loadTemplates()),
-      endpoint: () => ({
-        host: serving.address,
-        httpPort: this.server?.httpPort ?? input.httpPort ?? 5248,
-      }),
+      endpoint: () => ({ host: serving.address, httpPort: httpPort() }),
       sshKeys: () => this.sshKeys(),
     });
     // Before the parts open: a client may answer DHCP before start() returns.
@@ -106,8 +143,13 @@ export class BootService implements Disposable {
       httpPort: input.httpPort,
       resolver,
       onEvent: (e) => this.record(e),
-      extraParts: dhcp,
+      ...(dhcp === undefined ? {} : { dhcp }),
     });
+    httpPort = () => server.httpPort;
+    if (this.stopRequested) {
+      await server.dispose();
+      throw new UserError('Serving was stopped before it finished starting.', 'boot-stopped');
+    }
     this.server = server;
     this.serving = serving;
     this.dhcpMode = input.dhcp;
@@ -126,17 +168,6 @@ export class BootService implements Disposable {
       'boot',
       `serving on ${serving.address}${serving.interfaceName ? ` (${serving.interfaceName})` : ''}`,
     );
-    return this.status();
-  }
-
-  /** Stops serving (no-op when stopped). */
-  async stop(): Promise<BootStatus> {
-    const server = this.server;
-    this.server = undefined;
-    this.serving = undefined;
-    this.dhcpMode = undefined;
-    this.leases = undefined;
-    await server?.dispose();
     return this.status();
   }
 
@@ -226,14 +257,14 @@ export class BootService implements Disposable {
     await this.stop();
   }
 
-  /** The DHCP part for `input.dhcp` on the serving NIC (none when the contract did not ask for DHCP). */
-  private dhcpParts(
+  /** The DHCP settings for `input.dhcp` on the serving NIC (none when the contract did not ask for DHCP). */
+  private dhcpOptions(
     input: BootStartInput,
     serving: ServingAddress,
     nics: readonly NetworkInterface[],
-  ): BootPart[] {
+  ): DhcpServiceOptions | undefined {
     if (input.dhcp === undefined) {
-      if (input.range === undefined) return [];
+      if (input.range === undefined) return undefined;
       throw new UserError(
         'A DHCP range only applies to full DHCP; choose DHCP mode full.',
         'usage',
@@ -241,13 +272,13 @@ export class BootService implements Disposable {
     }
     const nic = nics.find((n) => n.addresses.some((a) => a.address === serving.address));
     if (nic === undefined) {
-      if (input.dhcp === 'off') return [];
+      if (input.dhcp === 'off') return undefined;
       throw new UserError(
         `No network interface has the address ${serving.address}, and DHCP must run on one; pick an interface or choose DHCP off.`,
         'dhcp-interface',
       );
     }
-    const options = dhcpOptionsFromFlags(
+    return dhcpOptionsFromFlags(
       {
         mode: input.dhcp,
         range: input.range,
@@ -258,7 +289,14 @@ export class BootService implements Disposable {
       },
       { db: this.deps.db, log: this.deps.log ?? quiet, onEvent: (e) => this.recordDhcp(e) },
     );
-    return [dhcpPart(options)];
+  }
+
+  /** The stored catalogue as the boot server reads it: in memory until a publish or prune. */
+  private catalogue(): CatalogueCache {
+    return (this.catalogueCache ??= new CatalogueCache(
+      this.deps.bootResources,
+      catalogueGeneration(this.deps.db),
+    ));
   }
 
   /** A DHCP step (already stored by the DHCP server): remember its address and pass it on. */

@@ -2,14 +2,14 @@
  * BootResolver answers every name a booting machine asks for, over TFTP and HTTP alike:
  * generated configs and cloud-init seeds, image files by `images/<sha256-prefix>/…` (only the
  * hash selects the file, as in MAAS 3.5+), and bootloader files by name from the newest unpacked
- * bootloader products. Files are always checked by `statConfined`, so nothing outside the store's
+ * bootloader products. Files are always opened by `openConfined`, so nothing outside the store's
  * folders is ever served.
  */
 import { basename, dirname } from 'node:path';
 import type { BootChoice } from '../../../src-shared/boot/choices';
 import {
   BootContentError,
-  statConfined,
+  openConfined,
   type BootClient,
   type BootContent,
   type BootContentResolver,
@@ -145,7 +145,7 @@ export class BootResolver implements BootContentResolver {
     const [file] = matches.values();
     if (file === undefined) return undefined;
     // The blob store names files by hash; confine to the blob's own folder and file name.
-    const content = await statConfined(dirname(file.path), basename(file.path));
+    const content = await openConfined(dirname(file.path), basename(file.path));
     return { ...content, etag: file.sha256 };
   }
 
@@ -155,7 +155,7 @@ export class BootResolver implements BootContentResolver {
     for (const candidate of name.includes('/') ? [name, basename(name)] : [name]) {
       for (const dir of dirs) {
         try {
-          return await statConfined(dir, candidate);
+          return await openConfined(dir, candidate);
         } catch (error) {
           if (!(error instanceof BootContentError) || error.kind === 'denied') throw error;
         }

@@ -1,15 +1,12 @@
 /**
- * The DHCP server as one part of the boot server (`BootServerService` `extraParts`), so DHCP, TFTP
- * and HTTP start and stop as a unit, plus the glue `labboot serve` needs: the default boot targets,
- * the `--dhcp`/`--range`/`--dhcp-port` flags turned into service options, and TFTP/HTTP events
- * written into the same per-client boot log as DHCP's.
+ * The DHCP server as one part of the boot server (`BootServerService`), so DHCP, TFTP and HTTP
+ * start and stop as a unit, plus the glue a start needs: the default boot targets and the DHCP
+ * mode, range and port turned into service options.
  */
 import { UserError } from '../../../src-shared/errors';
-import type { BootServeEvent } from '../../../src-shared/boot/events';
 import type { NetworkInterface } from '../../../src-shared/contract/system';
 import type { BootPart, BootPartState } from '../boot-server';
 import type { BootTargets } from './boot-choice';
-import type { BootLogStore } from './boot-log-store';
 import { DHCP_PORTS, DhcpService, parseRange, type DhcpServiceOptions } from './dhcp-service';
 import { limitationsFor } from './limitations';
 import type { DhcpMode } from './responder';
@@ -108,29 +105,4 @@ export function dhcpPart(o: DhcpServiceOptions): BootPart & { service(): DhcpSer
       };
     },
   };
-}
-
-/** recordServeEvent writes a TFTP or HTTP event into the boot log (matched to a MAC by address). */
-export function recordServeEvent(log: BootLogStore, e: BootServeEvent): void {
-  const at = Date.parse(e.at);
-  if (e.protocol === 'tftp') {
-    log.record({
-      at,
-      mac: null,
-      clientIp: e.client,
-      protocol: 'tftp',
-      stage: `tftp-${e.outcome}`,
-      detail: `${e.file} ${e.bytes} bytes`,
-    });
-  } else if (e.protocol === 'http') {
-    // DHCP steps are written by DhcpService itself.
-    log.record({
-      at,
-      mac: null,
-      clientIp: e.client,
-      protocol: 'http',
-      stage: e.status < 400 ? 'http-sent' : 'http-error',
-      detail: `${e.method} ${e.path} ${e.status} ${e.bytes} bytes`,
-    });
-  }
 }

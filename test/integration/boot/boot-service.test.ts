@@ -242,3 +242,35 @@ describe('BootService with DHCP', () => {
     await boot.stop();
   });
 });
+
+describe('BootService start races', () => {
+  it('lets exactly one of two concurrent starts serve; the other is refused in words', async () => {
+    const input = { address: '127.0.0.1', tftpPort: 0, httpPort: 0 };
+    const results = await Promise.allSettled([boot.start(input), boot.start(input)]);
+    const served = results.filter((r) => r.status === 'fulfilled');
+    const refused = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as Error] : []));
+    expect(served).toHaveLength(1);
+    expect(refused).toHaveLength(1);
+    expect(refused[0]).toMatchObject({ code: 'already-serving' });
+    expect(refused[0]?.message).toMatch(/already starting to serve; wait for it, or stop it/);
+    const port = boot.status().parts.find((p) => p.name === 'http')?.port ?? 0;
+    expect(await fetchText(port, '/ipxe.cfg-default')).toContain('boot-kernel');
+    await boot.stop();
+    expect(boot.status().running).toBe(false);
+  });
+
+  it('stops a start that is still under way: the start fails in words and nothing keeps serving', async () => {
+    const starting = boot.start({ address: '127.0.0.1', tftpPort: 0, httpPort: 0 });
+    const stopped = await boot.stop();
+    expect(stopped.running).toBe(false);
+    await expect(starting).rejects.toMatchObject({
+      code: 'boot-stopped',
+      message: 'Serving was stopped before it finished starting.',
+    });
+    expect(boot.status()).toMatchObject({ running: false, parts: [] });
+    // The service is usable again at once.
+    const again = await boot.start({ address: '127.0.0.1', tftpPort: 0, httpPort: 0 });
+    expect(again.running).toBe(true);
+    await boot.stop();
+  });
+});
