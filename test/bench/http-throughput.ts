@@ -1,8 +1,10 @@
 /**
  * HTTP benchmark: LabBoot's BootHttpServer vs Debian's nginx serving the same 1 GiB file to curl
- * on loopback, side by side in one run. Run: `npx tsx test/bench/http-throughput.ts [rounds]`.
- * Servers and client are pinned to CPU 0 and run interleaved; the bytes are sha256-checked once per
- * server, then timed runs write to /dev/null and check the byte count. Target: ≥ 0.8× nginx.
+ * on loopback, side by side in one run. Run: `npx tsx test/bench/http-throughput.ts [rounds=3] [MiB=1024]`.
+ * Servers and client are pinned to CPU 0, the order of the servers alternates each round, and the
+ * median of the rounds is reported with the ratio. Each server's bytes are sha256-checked before the
+ * timed runs; timed runs write to /dev/null (a file write would dilute the servers' difference)
+ * and check the byte count. Target: ≥ 0.8× nginx.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
@@ -15,16 +17,19 @@ import {
   rmSync,
   writeFileSync,
   writeSync,
-  createReadStream,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createServer } from 'node:net';
+import { boundedCount, median, pairedRatio, roundOrder, sha256File } from './bench-stats';
+import { assertQuietMachine } from './load-guard';
 import { startPinnedChild } from './pinned-child';
 
-const rounds = Number(process.argv[2] ?? 3);
-const SIZE = 1024 * 1024 * 1024;
+assertQuietMachine();
+const rounds = boundedCount(process.argv[2], 3, 1, 9);
+const mib = boundedCount(process.argv[3], 1024, 1, 4096);
+const SIZE = mib * 1024 * 1024;
 const dir = mkdtempSync(join(tmpdir(), 'labboot-bench-http-'));
 chmodSync(dir, 0o755);
 const root = join(dir, 'root');
@@ -69,16 +74,6 @@ function shaOf(url: string): Promise<string> {
   });
 }
 
-function shaFile(path: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const h = createHash('sha256');
-    createReadStream(path)
-      .on('data', (d) => h.update(d))
-      .on('end', () => resolve(h.digest('hex')))
-      .on('error', reject);
-  });
-}
-
 async function startLabboot(): Promise<number> {
   const m = await startPinnedChild('http-serve-child.ts', [root], /PORT (\d+)/, children);
   return Number(m[1]);
@@ -102,17 +97,14 @@ http { access_log off; sendfile on; tcp_nopush on; client_body_temp_path ${dir}/
   return port;
 }
 
-const median = (xs: number[]): number =>
-  [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
-
 async function main(): Promise<void> {
   mkdirSync(root);
   chmodSync(root, 0o755);
   const file = join(root, 'big.bin');
   const fd = openSync(file, 'w', 0o644);
-  for (let i = 0; i < SIZE / (64 << 20); i++) writeSync(fd, randomBytes(64 << 20));
+  for (let i = 0; i < mib; i++) writeSync(fd, randomBytes(1 << 20));
   closeSync(fd);
-  const want = await shaFile(file);
+  const want = await sha256File(file);
   const servers = { labboot: await startLabboot(), nginx: await startNginx() };
   type Name = keyof typeof servers;
   for (const name of Object.keys(servers) as Name[]) {
@@ -121,7 +113,7 @@ async function main(): Promise<void> {
   }
   const mbps: Record<Name, number[]> = { labboot: [], nginx: [] };
   for (let round = 0; round < rounds; round++) {
-    for (const name of Object.keys(servers) as Name[]) {
+    for (const name of roundOrder(Object.keys(servers) as Name[], round)) {
       const r = await curl([
         '-o',
         '/dev/null',
@@ -136,10 +128,10 @@ async function main(): Promise<void> {
   const a = median(mbps.labboot);
   const b = median(mbps.nginx);
   console.log(
-    `HTTP 1 GiB to curl on loopback, pinned to CPU 0, median of ${rounds} interleaved rounds (MB/s = 10^6 B/s):`,
+    `HTTP ${mib} MiB to curl on loopback, pinned to CPU 0, median of ${rounds} rounds, order alternating, bytes sha256-checked per server (MB/s = 10^6 B/s):`,
   );
   // The VM is shared, so load shifts between rounds; the ratio within each round is steadier.
-  const paired = median(mbps.labboot.map((x, i) => x / (mbps.nginx[i] ?? NaN)));
+  const paired = pairedRatio(mbps.labboot, mbps.nginx);
   console.log(
     `  labboot ${a.toFixed(0)}  nginx ${b.toFixed(0)}  ratio ${(a / b).toFixed(2)}x  (per-round ${paired.toFixed(2)}x)`,
   );

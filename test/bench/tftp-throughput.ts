@@ -6,8 +6,9 @@
  * platforms without the native module use.
  *
  * Server and client are pinned to CPU 0 (`taskset`), as in shared/notes/feasibility.md §2, because
- * unpinned timings on this shared 2-vCPU VM are bimodal. Configurations run interleaved, every
- * fetched file is sha256-checked, and the median of the rounds is reported with the ratio.
+ * unpinned timings on this shared 2-vCPU VM are bimodal. The order of the servers alternates each
+ * round, every fetched file is sha256-checked, and the median of the rounds is reported with the
+ * ratio.
  *   1. 64 MiB, blksize 1468, curl (lock-step)             target ≥ 1.0× tftp-hpa
  *   2. 64 MiB, blksize 1468, atftp windowsize 16           target ≥ 1.8× tftp-hpa (which answers lock-step)
  *   3. 50 concurrent curl clients, 4 MiB each, blksize 1468: all complete, aggregate ≥ tftp-hpa
@@ -19,10 +20,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createServer } from 'node:net';
+import { boundedCount, median, pairedRatio, roundOrder } from './bench-stats';
+import { assertQuietMachine } from './load-guard';
 import { startPinnedChild } from './pinned-child';
 
+assertQuietMachine();
 const args = process.argv.slice(2);
-const rounds = Number(args.find((a) => /^\d+$/.test(a)) ?? 3);
+const rounds = boundedCount(
+  args.find((a) => /^\d+$/.test(a)),
+  3,
+  1,
+  9,
+);
 const withPortable = args.includes('--with-portable');
 const dir = mkdtempSync(join(tmpdir(), 'labboot-bench-tftp-'));
 chmodSync(dir, 0o755);
@@ -81,8 +90,6 @@ async function startHpa(): Promise<number> {
   return port;
 }
 
-const median = (xs: number[]): number =>
-  [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 const mbps = (bytes: number, ms: number): number => bytes / 1e6 / (ms / 1000);
 
 async function main(): Promise<void> {
@@ -106,7 +113,7 @@ async function main(): Promise<void> {
     (results[config][server] ??= []).push(value);
   };
   for (let round = 0; round < rounds; round++) {
-    for (const [server, port] of Object.entries(servers)) {
+    for (const [server, port] of roundOrder(Object.entries(servers), round)) {
       const dest = join(out, `${server}.bin`);
       rmSync(dest, { force: true });
       let ms = await runTimed('curl', [
@@ -157,7 +164,7 @@ async function main(): Promise<void> {
     process.stderr.write(`round ${round + 1}/${rounds} done\n`);
   }
   console.log(
-    `TFTP on loopback, pinned to CPU 0, median of ${rounds} interleaved rounds (MB/s = 10^6 B/s):`,
+    `TFTP on loopback, pinned to CPU 0, median of ${rounds} rounds, order alternating, every file sha256-checked (MB/s = 10^6 B/s):`,
   );
   for (const [config, r] of Object.entries(results)) {
     const peer = r['tftp-hpa'] ?? [];
@@ -166,7 +173,7 @@ async function main(): Promise<void> {
       const ours = r[name] ?? [];
       const a = median(ours);
       // The VM is shared, so load shifts between rounds; the ratio within each round is steadier.
-      const paired = median(ours.map((x, i) => x / (peer[i] ?? NaN)));
+      const paired = pairedRatio(ours, peer);
       console.log(
         `  ${config.padEnd(42)} ${name.padEnd(16)} ${a.toFixed(1).padStart(6)}  tftp-hpa ${b.toFixed(1).padStart(6)}  ratio ${(a / b).toFixed(2)}x  (per-round ${paired.toFixed(2)}x)`,
       );
