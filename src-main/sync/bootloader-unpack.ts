@@ -1,12 +1,16 @@
 /**
  * Unpacks bootloader archives (`<src_package>.tar.xz`, files flat at the archive root) into one
  * folder per bootloader version, ready for the boot server. xz-decompress (WASM) and tar-stream do
- * the formats; this file does the safety checks: no absolute names, no `..`, no hard links, no
- * symlinks leaving the folder, no devices, bounded total size. The folder is filled under a
- * temporary name and renamed into place, so a crash never leaves a half-unpacked bootloader.
+ * the formats; this file does the safety checks. Real bootloader archives hold only regular files
+ * (and at most folders), so every other member type is refused: symbolic and hard links (a chain
+ * of harmless-looking links can point a later member anywhere), devices, FIFOs. Names must be
+ * relative without `..`, each file is created exclusively without following links, and the total
+ * size is bounded. The folder is filled under a temporary name and renamed into place, so a crash
+ * never leaves a half-unpacked bootloader.
  */
 import { createReadStream } from 'node:fs';
-import { mkdir, rename, rm, symlink, writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { dirname, join, normalize, posix, resolve, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
@@ -52,6 +56,26 @@ function inside(root: string, target: string): boolean {
   return t === r || t.startsWith(r + sep);
 }
 
+/** writeNewFile creates a file that must not exist yet, never following a link at its name. */
+async function writeNewFile(target: string, bytes: Buffer, member: string): Promise<void> {
+  const flags =
+    constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | (constants.O_NOFOLLOW ?? 0);
+  let fh;
+  try {
+    fh = await open(target, flags, 0o644);
+  } catch (error) {
+    if ((error as { code?: string }).code === 'EEXIST') {
+      throw new UnpackError(`member ${member} appears twice`);
+    }
+    throw error;
+  }
+  try {
+    await fh.writeFile(bytes);
+  } finally {
+    await fh.close();
+  }
+}
+
 /** unpackArchive extracts one `.tar.xz` file into `dest` (which must exist). */
 export async function unpackArchive(archivePath: string, dest: string): Promise<string[]> {
   const xz = new XzReadableStream(
@@ -86,19 +110,13 @@ export async function unpackArchive(archivePath: string, dest: string): Promise<
             chunks.push(c as Buffer);
           }
           await mkdir(dirname(target), { recursive: true });
-          await writeFile(target, Buffer.concat(chunks), { mode: 0o644 });
-          written.push(name);
-        } else if (type === 'symlink') {
-          const link = header.linkname ?? '';
-          if (link.startsWith('/') || !inside(dest, resolve(dirname(target), link))) {
-            throw new UnpackError(`symlink ${header.name} points outside the folder`);
-          }
-          await mkdir(dirname(target), { recursive: true });
-          await symlink(link, target);
-          stream.resume();
+          await writeNewFile(target, Buffer.concat(chunks), header.name);
           written.push(name);
         } else {
-          throw new UnpackError(`member ${header.name} is a ${type}, which is not allowed`);
+          const what = type === 'symlink' ? 'symbolic link' : type === 'link' ? 'hard link' : type;
+          throw new UnpackError(
+            `member ${header.name} is a ${what}, which a bootloader archive never holds`,
+          );
         }
       })().then(
         () => next(),

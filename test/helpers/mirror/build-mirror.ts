@@ -50,8 +50,19 @@ export interface MirrorBootloader {
   os: string;
   type: string;
   arch: string;
-  /** version → archive name (src package) → files inside the archive (flat names). */
-  versions: Record<string, Record<string, Record<string, Content>>>;
+  /**
+   * version → archive name (src package) → files inside the archive (flat names), or the bytes of
+   * a ready-made `.tar.xz` (hostile archives with links or devices, see `makeRawTarXz`).
+   */
+  versions: Record<string, Record<string, Record<string, Content> | Uint8Array>>;
+}
+
+/** RawTarEntry is one tar member with any type, for hostile archives. */
+export interface RawTarEntry {
+  name: string;
+  type?: 'file' | 'directory' | 'symlink' | 'link' | 'character-device' | 'block-device' | 'fifo';
+  linkname?: string;
+  body?: string;
 }
 
 /** TestKey is an OpenPGP key pair in armored form. */
@@ -150,6 +161,27 @@ export async function makeTarXz(files: Record<string, Content>): Promise<Buffer>
   return xzCompress(Buffer.concat(chunks));
 }
 
+/** makeRawTarXz packs members of any type (links, devices, FIFOs) into a `.tar.xz`. */
+export async function makeRawTarXz(entries: readonly RawTarEntry[]): Promise<Buffer> {
+  const p = pack();
+  const chunks: Buffer[] = [];
+  const done = new Promise<void>((resolve, reject) => {
+    p.on('data', (c: unknown) => chunks.push(c as Buffer));
+    p.on('end', resolve);
+    p.on('error', reject);
+  });
+  for (const e of entries) {
+    const type = e.type ?? 'file';
+    p.entry(
+      { name: e.name, type, linkname: e.linkname, mode: 0o644 },
+      type === 'file' ? (e.body ?? '') : '',
+    );
+  }
+  p.finalize();
+  await done;
+  return xzCompress(Buffer.concat(chunks));
+}
+
 /** xzCompress runs `xz -c` (xz-utils) — test-only, LabBoot itself only decompresses. */
 export function xzCompress(data: Buffer): Buffer {
   const r = spawnSync('xz', ['-c', '-0', '-T1'], { input: data, maxBuffer: 1 << 30 });
@@ -224,7 +256,8 @@ export async function buildMirror(opts: BuildMirrorOptions): Promise<BuiltMirror
       const vItems: Record<string, unknown> = {};
       for (const [pkg, files] of Object.entries(archives)) {
         const path = `bootloaders/${bl.type}/${bl.arch}/${version}/${pkg}.tar.xz`;
-        const { sha256, size } = await writeContent(join(opts.root, path), await makeTarXz(files));
+        const archive = files instanceof Uint8Array ? files : await makeTarXz(files);
+        const { sha256, size } = await writeContent(join(opts.root, path), archive);
         vItems[pkg] = {
           ftype: 'archive.tar.xz',
           path,
@@ -283,6 +316,26 @@ export async function buildMirror(opts: BuildMirrorOptions): Promise<BuiltMirror
   await writeFile2(join(opts.root, 'streams/v1/index.json'), unsignedText);
   metadata.unshift('streams/v1/index.sjson');
   return { root: opts.root, key, items, metadata };
+}
+
+/**
+ * rewriteSignedStream edits one product file of a built mirror (its `.json` twin is the source)
+ * and signs it again, for streams a builder cannot express: a hostile version name behind a
+ * harmless item path, a product without a field.
+ */
+export async function rewriteSignedStream(
+  mirror: BuiltMirror,
+  contentId: string,
+  edit: (doc: { products: Record<string, Record<string, unknown>> }) => void,
+): Promise<void> {
+  const base = join(mirror.root, `streams/v1/${contentId}`);
+  const doc = JSON.parse(await readFile(`${base}.json`, 'utf8')) as {
+    products: Record<string, Record<string, unknown>>;
+  };
+  edit(doc);
+  const text = `${JSON.stringify(doc, null, 1)}\n`;
+  await writeFile(`${base}.json`, text);
+  await writeFile(`${base}.sjson`, await clearsign(text, mirror.key));
 }
 
 async function writeFile2(path: string, text: string): Promise<void> {

@@ -1,13 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { pack } from 'tar-stream';
 import {
   safeEntryName,
   unpackBootloader,
   UnpackError,
 } from '../../../src-main/sync/bootloader-unpack';
-import { makeTarXz, xzCompress } from '../../helpers/mirror/build-mirror';
+import { makeRawTarXz, makeTarXz, type RawTarEntry } from '../../helpers/mirror/build-mirror';
 import { makeTempDir } from '../../helpers/temp-dir';
 
 const cleanups: (() => void)[] = [];
@@ -17,26 +16,6 @@ function tmp(): string {
   const t = makeTempDir();
   cleanups.push(t.remove);
   return t.path;
-}
-
-/** rawTarXz builds an archive with arbitrary headers (links, devices) for hostile cases. */
-async function rawTarXz(
-  entries: {
-    name: string;
-    type?: 'file' | 'symlink' | 'link' | 'character-device';
-    linkname?: string;
-    body?: string;
-  }[],
-): Promise<Buffer> {
-  const p = pack();
-  const chunks: Buffer[] = [];
-  const done = new Promise<void>((r) => p.on('end', r));
-  p.on('data', (c: unknown) => chunks.push(c as Buffer));
-  for (const e of entries)
-    p.entry({ name: e.name, type: e.type ?? 'file', linkname: e.linkname }, e.body ?? '');
-  p.finalize();
-  await done;
-  return xzCompress(Buffer.concat(chunks));
 }
 
 describe('bootloader archive unpacking', () => {
@@ -53,29 +32,50 @@ describe('bootloader archive unpacking', () => {
     expect(readFileSync(join(out, 'bootx64.efi'), 'utf8')).toBe('SHIM');
   });
 
-  it('refuses absolute names, .., links out, hard links and devices, leaving nothing behind', async () => {
-    const cases: [Parameters<typeof rawTarXz>[0], RegExp][] = [
+  it('refuses absolute names, .., every link, devices and FIFOs, leaving nothing behind', async () => {
+    const cases: [RawTarEntry[], RegExp][] = [
       [[{ name: '/etc/evil' }], /absolute member name/],
       [[{ name: 'ok/../../evil' }], /leaves the folder/],
+      [[{ name: '../evil' }], /leaves the folder/],
       [
         [{ name: 'out', type: 'symlink', linkname: '../../etc/passwd' }],
-        /points outside the folder/,
+        /out is a symbolic link, which a bootloader archive never holds/,
       ],
-      [[{ name: 'abs', type: 'symlink', linkname: '/etc/passwd' }], /points outside the folder/],
+      [[{ name: 'abs', type: 'symlink', linkname: '/etc/passwd' }], /abs is a symbolic link/],
+      // Each link looks harmless on its own; together `b` is the parent of the unpack folder.
+      [
+        [
+          { name: 'a', type: 'symlink', linkname: '.' },
+          { name: 'a/b', type: 'symlink', linkname: '..' },
+          { name: 'b/evil', body: 'x' },
+        ],
+        /member a is a symbolic link/,
+      ],
       [
         [{ name: 'a' }, { name: 'h', type: 'link', linkname: 'a' }],
-        /is a link, which is not allowed/,
+        /h is a hard link, which a bootloader archive never holds/,
       ],
-      [[{ name: 'tty', type: 'character-device' }], /is a character-device/],
+      [[{ name: 'h', type: 'link', linkname: '../../etc/passwd' }], /h is a hard link/],
+      [[{ name: 'tty', type: 'character-device' }], /tty is a character-device/],
+      [[{ name: 'sda', type: 'block-device' }], /sda is a block-device/],
+      [[{ name: 'pipe', type: 'fifo' }], /pipe is a fifo/],
+      [
+        [
+          { name: 'x', body: '1' },
+          { name: './x', body: '2' },
+        ],
+        /member \.\/x appears twice/,
+      ],
     ];
     for (const [entries, message] of cases) {
       const dir = tmp();
-      writeFileSync(join(dir, 'x.tar.xz'), await rawTarXz(entries));
-      await expect(unpackBootloader([join(dir, 'x.tar.xz')], join(dir, 'out'))).rejects.toThrow(
-        message,
-      );
-      expect(existsSync(join(dir, 'out'))).toBe(false);
-      expect(existsSync(join(dir, 'evil'))).toBe(false);
+      const out = join(dir, 'deep', 'out');
+      mkdirSync(join(dir, 'deep'));
+      writeFileSync(join(dir, 'x.tar.xz'), await makeRawTarXz(entries));
+      await expect(unpackBootloader([join(dir, 'x.tar.xz')], out)).rejects.toThrow(message);
+      // Nothing is left: no output folder, no temporary folder, nothing beside or above them.
+      expect(readdirSync(join(dir, 'deep'))).toEqual([]);
+      expect(readdirSync(dir).sort()).toEqual(['deep', 'x.tar.xz']);
     }
   });
 
