@@ -4,7 +4,7 @@
  * PublishQueue publishes each planned version, one at a time, as soon as all its files are stored.
  */
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve, sep } from 'node:path';
 import { isUserError, UserError } from '../../src-shared/errors';
 import type { SyncEvent } from '../../src-shared/contract/images';
 import { ManifestParseError, parseManifest } from '../../src-shared/manifest/parse';
@@ -17,6 +17,11 @@ import { imageName, type PlannedVersion } from './plan';
 
 const maxManifestBytes = 32 * 1024 * 1024;
 
+/** isInsideFolder tells whether `path` is strictly below `folder` once both are resolved. */
+export function isInsideFolder(folder: string, path: string): boolean {
+  return resolve(path).startsWith(resolve(folder) + sep);
+}
+
 /** Publisher stores one version whose files are all in the blob store. */
 export class Publisher {
   constructor(
@@ -26,15 +31,18 @@ export class Publisher {
     private readonly dataDir: string,
   ) {}
 
-  /** bootloaderDir is where a bootloader version is unpacked. */
+  /** bootloaderDir is where a bootloader version is unpacked (always below `bootloaders/`). */
   bootloaderDir(v: PlannedVersion): string {
-    return join(
-      this.dataDir,
-      'bootloaders',
-      v.key.bootloaderType,
-      v.key.arch,
-      `${v.key.os}-${v.version.version}`,
-    );
+    const root = join(this.dataDir, 'bootloaders');
+    const dir = join(root, v.key.bootloaderType, v.key.arch, `${v.key.os}-${v.version.version}`);
+    // The stream parser admits only plain names; this guards the folder that gets replaced.
+    if (!isInsideFolder(root, dir)) {
+      throw new UserError(
+        `Source ${sourceLabel(v.source)}: the bootloader ${imageName(v.key)} ${JSON.stringify(v.version.version)} would be unpacked outside ${root}; it was refused, check the mirror.`,
+        'bad-stream',
+      );
+    }
+    return dir;
   }
 
   /** publish makes one fully downloaded version visible (unpacking / parsing first). */

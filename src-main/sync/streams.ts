@@ -3,7 +3,9 @@
  * catalog products. Attributes are flattened top → product → version → item like python-
  * simplestreams' `products_exdata`; product acceptance follows MAAS (`:v2:`/`:v3:` images and the
  * supported `:1:` bootloaders); the kflavor is folded into ga-/hwe- subarches so lowlatency never
- * overwrites generic.
+ * overwrites generic. Every name a stream gives that later names something on disk or in the store
+ * (product, version, item names and identity fields) must be a plain name: a stream with one that
+ * is not is refused whole, naming the field.
  */
 import type { CatalogItem, CatalogProduct, CatalogVersion } from '../store/types';
 
@@ -49,6 +51,33 @@ export function parseJson(text: string): unknown {
   }
 }
 
+// Plain names: what images.maas.io uses (`20231004.0`, `20240604_01`, `ga-24.04`,
+// `com.ubuntu.maas.stable:v3:boot:24.04:amd64:ga-24.04`); never a separator or `..`.
+const plainName = /^[A-Za-z0-9][A-Za-z0-9._+~-]{0,63}$/;
+const plainId = /^[A-Za-z0-9][A-Za-z0-9._:+~-]{0,255}$/;
+
+/** isPlainName accepts a version or identity field value (`20250709`, `ga-24.04`, `grub-efi`). */
+export function isPlainName(value: string): boolean {
+  return plainName.test(value) && !value.includes('..');
+}
+
+/** isPlainId accepts a product or item name (`com.ubuntu.maas.stable:1:pxelinux:pxe:i386`). */
+export function isPlainId(value: string): boolean {
+  return plainId.test(value) && !value.includes('..');
+}
+
+function quoted(value: string): string {
+  return JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value);
+}
+
+function requirePlain(value: string, field: string, test: (v: string) => boolean): void {
+  if (!test(value)) {
+    throw new StreamFormatError(
+      `${field} ${quoted(value)} is not a plain name (letters, digits and . _ + ~ - only, no "..")`,
+    );
+  }
+}
+
 /** isSafeMirrorPath accepts only plain relative paths under the mirror root. */
 export function isSafeMirrorPath(p: string): boolean {
   if (p === '' || p.length > 1024 || p.startsWith('/') || p.includes('\\') || p.includes('\0')) {
@@ -88,6 +117,18 @@ export const supportedBootloaders: readonly { type: string; os: string; arch: st
   { type: 'open-firmware', os: 'grub-ieee1275', arch: 'ppc64el' },
 ];
 
+/** Fields that name local resources, folders and boot paths. */
+const identityFields = [
+  'os',
+  'release',
+  'version',
+  'arch',
+  'subarch',
+  'kflavor',
+  'label',
+  'bootloader-type',
+] as const;
+
 const imageProductPattern = /:v([23]|3\+platform):/;
 const bootloaderProductPattern = /:1:/;
 
@@ -106,6 +147,7 @@ function str(a: Attrs, key: string): string {
 }
 
 function parseItem(name: string, raw: unknown, inherited: Attrs, where: string): CatalogItem {
+  requirePlain(name, `${where}: item name`, isPlainId);
   if (!isObject(raw)) throw new StreamFormatError(`${where} item ${name} is not an object`);
   const a = { ...inherited, ...scalars(raw) };
   const path = a.path;
@@ -141,7 +183,13 @@ export function parseProducts(doc: unknown): CatalogProduct[] {
   if (entries.length > limits.products) throw new StreamFormatError('it lists too many products');
   const out: CatalogProduct[] = [];
   for (const [name, rawProduct] of entries) {
+    requirePlain(name, 'product name', isPlainId);
     if (!isObject(rawProduct)) throw new StreamFormatError(`product ${name} is not an object`);
+    if (isObject(rawProduct.versions)) {
+      for (const version of Object.keys(rawProduct.versions)) {
+        requirePlain(version, `product ${name}: version name`, isPlainName);
+      }
+    }
     const pAttrs = { ...top, ...scalars(rawProduct) };
     const isImage = imageProductPattern.test(name);
     const isBootloader = !isImage && bootloaderProductPattern.test(name);
@@ -168,6 +216,10 @@ export function parseProducts(doc: unknown): CatalogProduct[] {
     }
     // Identity fields may have been condensed to any level; the first item sees all of them.
     const id = identity;
+    for (const field of identityFields) {
+      const value = str(id, field);
+      if (value !== '') requirePlain(value, `product ${name}: field "${field}"`, isPlainName);
+    }
     if (isImage) {
       const os = str(id, 'os');
       const release = str(id, 'release');

@@ -6,6 +6,7 @@
  * A crash leaves only complete versions visible and the next run resumes from the partial files.
  */
 import { rm, statfs } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Database } from '../store/database';
 import { isUserError, UserError } from '../../src-shared/errors';
 import type { SyncEvent } from '../../src-shared/contract/images';
@@ -16,7 +17,7 @@ import { DownloadError } from './downloader';
 import { describeDownloadError, DownloadQueue, type FileJob } from './download-queue';
 import { HttpStatusError, defaultRetry, describeHttpError, type RetryPolicy } from './http';
 import { planSync, selectionMatches, type PlannedVersion } from './plan';
-import { Publisher, PublishQueue } from './publisher';
+import { isInsideFolder, Publisher, PublishQueue } from './publisher';
 import type { SourcesService } from './sources-service';
 import { SyncLock, isProcessAlive } from './sync-lock';
 
@@ -226,7 +227,11 @@ export class SyncService {
     const removedDirs = store.pruneVersions(this.opts.keepVersions ?? 2, (r) =>
       selections.some((s) => selectionMatches(s, r, plan.releaseNumbers)),
     );
-    for (const d of removedDirs) await rm(d, { recursive: true, force: true });
+    const bootloaders = join(this.opts.dataDir, 'bootloaders');
+    for (const d of removedDirs) {
+      // Only ever delete below bootloaders/, whatever an older store recorded.
+      if (isInsideFolder(bootloaders, d)) await rm(d, { recursive: true, force: true });
+    }
     await this.blobs.collect(store.referencedBlobs());
     return {
       runId,

@@ -114,6 +114,35 @@ describe('simplestreams rules', () => {
     expect(p && newestCompleteVersion(p)?.version).toBe('20250401.1');
   });
 
+  it('refuses the whole stream when a name that reaches the disk is not a plain name', () => {
+    const item = { ftype: 'boot-kernel', path: 'x/k', sha256: 'a'.repeat(64), size: 1 };
+    const product = (over: Record<string, unknown> = {}, version = '1', itemName = 'k') => ({
+      os: 'ubuntu',
+      release: 'jammy',
+      arch: 'amd64',
+      subarch: 'ga-22.04',
+      versions: { [version]: { items: { [itemName]: item } } },
+      ...over,
+    });
+    const cases: [Record<string, unknown>, RegExp][] = [
+      [{ 'p:v3:../x': product() }, /^product name "p:v3:\.\.\/x" is not a plain name/],
+      [{ 'p:v3:x': product({}, '9/../../v') }, /^product p:v3:x: version name "9\/\.\.\/\.\.\/v"/],
+      [{ 'p:v3:x': product({}, '..') }, /version name "\.\."/],
+      [{ 'p:v3:x': product({}, '1', '../k') }, /item name "\.\.\/k" is not a plain name/],
+      [{ 'p:v3:x': product({ os: '../../etc' }) }, /field "os" "\.\.\/\.\.\/etc"/],
+      [{ 'p:v3:x': product({ subarch: 'ga/..' }) }, /field "subarch"/],
+      [{ 'p:v3:x': product({ kflavor: 'a b' }) }, /field "kflavor"/],
+      // Even a product LabBoot would skip may not carry one.
+      [{ 'p:centos-bases:x': { versions: { '../1': {} } } }, /version name "\.\.\/1"/],
+    ];
+    for (const [products, message] of cases) {
+      expect(() => parseProducts({ products })).toThrow(message);
+    }
+    expect(parseProducts({ products: { 'p:v3:x': product({}, '20250401.1_b+2~c') } })).toHaveLength(
+      1,
+    );
+  });
+
   it('finds the mirror root and index of a source URL', () => {
     expect(mirrorBase('http://h/m/streams/v1/index.sjson')).toBe('http://h/m/');
     expect(mirrorBase('http://h/m')).toBe('http://h/m/');
