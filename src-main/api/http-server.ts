@@ -1,22 +1,25 @@
 /**
  * The loopback HTTP transport of the contract, for `labboot console` and tests:
  * - `POST /api/call/<name>` with a JSON body → the dispatcher's CallResult as JSON;
- * - `GET /api/events` → Server-Sent Events carrying every contract event;
+ * - `GET /api/events` → Server-Sent Events carrying every contract event (event-stream.ts);
+ * - `POST /api/session` with `{"code"}` → the token, once per one-time code (login-codes.ts);
  * - everything else → the built renderer (static files, same UI as the Electron window).
- * Only 127.0.0.1 is bound. Every API request needs the per-run token (`Authorization: Bearer …`);
- * the Host header must name this server (DNS-rebinding guard) and a browser Origin must be ours
- * (cross-site request guard).
+ * Only 127.0.0.1 is bound. Every other API request needs the per-run token
+ * (`Authorization: Bearer …`); the Host header must name this server (DNS-rebinding guard) and a
+ * browser Origin must be ours (cross-site request guard).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { extname } from 'node:path';
-import { statConfined } from '../boot/boot-files';
+import { pipeline } from 'node:stream';
+import { openConfined, type FileContent } from '../boot/boot-files';
 import { toSafeName } from '../boot/tftp/safe-name';
 import type { AddressInfo } from 'node:net';
 import type { Dispatcher } from './dispatch';
 import type { EventBus } from '../event-bus';
 import type { Logger } from '../logger';
+import { EventStreamHub, defaultEventStreamLimits, type EventStreamLimits } from './event-stream';
+import { LoginCodes, defaultLoginCodeOptions, type LoginCodeOptions } from './login-codes';
 
 /** The Content-Security-Policy of the UI, in the browser console and the Electron window alike. */
 export const contentSecurityPolicy = [
@@ -32,7 +35,8 @@ export const contentSecurityPolicy = [
 ].join('; ');
 
 const maxBodyBytes = 4 * 1024 * 1024;
-const heartbeatMs = 15_000;
+/** A code exchange carries a few dozen bytes; anything bigger is not one. */
+const maxSessionBodyBytes = 1024;
 
 const contentTypes: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -55,17 +59,28 @@ export interface ApiHttpServerOptions {
   log?: Logger;
   /** Fixed token for tests; a random one per run otherwise. */
   token?: string;
+  /** Event-stream limits (backlog per client, replay ring); defaults suit the UI. */
+  eventStream?: EventStreamLimits;
+  /** One-time code lifetime and count; defaults: 60 s, 8 codes. */
+  loginCodes?: LoginCodeOptions;
 }
 
 /** ApiHttpServer serves the contract and the UI on 127.0.0.1. */
 export class ApiHttpServer {
   readonly token: string;
   private readonly server: Server;
-  private readonly sseClients = new Set<ServerResponse>();
+  private readonly eventStream: EventStreamHub;
+  private readonly loginCodes: LoginCodes;
   private port = 0;
 
   constructor(private readonly options: ApiHttpServerOptions) {
     this.token = options.token ?? randomBytes(24).toString('base64url');
+    this.eventStream = new EventStreamHub(
+      options.events,
+      options.eventStream ?? defaultEventStreamLimits,
+      options.log,
+    );
+    this.loginCodes = new LoginCodes(options.loginCodes ?? defaultLoginCodeOptions);
     this.server = createServer((req, res) => {
       this.handle(req, res).catch((error: unknown) => {
         options.log?.error('http-api', `request failed: ${String(error)}`);
@@ -99,9 +114,24 @@ export class ApiHttpServer {
     return `http://127.0.0.1:${this.port}/#token=${this.token}`;
   }
 
+  /**
+   * issueBrowserUrl is the address for a browser opener's command line: it carries a fresh one-time
+   * code instead of the token, so reading it from `ps` gives nothing once the page has used it.
+   */
+  issueBrowserUrl(): string {
+    return `http://127.0.0.1:${this.port}/#code=${this.loginCodes.issue()}`;
+  }
+
+  /** eventStreams reports the open event streams and their unsent bytes (for tests and logs). */
+  get eventStreams(): { clients: number; backlogBytes: number } {
+    return {
+      clients: this.eventStream.clientCount,
+      backlogBytes: this.eventStream.backlogBytes,
+    };
+  }
+
   async dispose(): Promise<void> {
-    for (const client of this.sseClients) client.end();
-    this.sseClients.clear();
+    this.eventStream.dispose();
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
@@ -145,6 +175,10 @@ export class ApiHttpServer {
       );
       return;
     }
+    if (url.pathname === '/api/session') {
+      await this.exchangeCode(req, res, origin);
+      return;
+    }
     if (!this.tokenValid(req.headers.authorization)) {
       res.setHeader('WWW-Authenticate', 'Bearer realm="labboot"');
       sendJson(
@@ -158,7 +192,7 @@ export class ApiHttpServer {
       return;
     }
     if (url.pathname === '/api/events' && req.method === 'GET') {
-      this.openEventStream(req, res);
+      this.eventStream.open(req, res);
       return;
     }
     const match = /^\/api\/call\/([A-Za-z0-9_.-]+)$/.exec(url.pathname);
@@ -182,27 +216,52 @@ export class ApiHttpServer {
     sendJson(res, status, result);
   }
 
-  private openEventStream(req: IncomingMessage, res: ServerResponse): void {
-    res.writeHead(200, {
-      'Content-Type': 'text/event-stream; charset=utf-8',
-      'Cache-Control': 'no-store',
-      Connection: 'keep-alive',
-      'X-Accel-Buffering': 'no',
-    });
-    res.write('retry: 1000\n: connected\n\n');
-    this.sseClients.add(res);
-    const subscription = this.options.events.subscribe((name, payload) => {
-      res.write(`event: ${name}\ndata: ${JSON.stringify(payload)}\n\n`);
-    });
-    const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), heartbeatMs);
-    heartbeat.unref();
-    const close = (): void => {
-      clearInterval(heartbeat);
-      subscription.dispose();
-      this.sseClients.delete(res);
-    };
-    req.on('close', close);
-    res.on('close', close);
+  /**
+   * exchangeCode trades a one-time code for the token. Only the page itself may ask: a POST from
+   * a browser always carries Origin, so a missing one means a script outside the browser.
+   */
+  private async exchangeCode(
+    req: IncomingMessage,
+    res: ServerResponse,
+    origin: string | undefined,
+  ): Promise<void> {
+    if (req.method !== 'POST') {
+      sendJson(res, 405, denied('method', 'Trade a sign-in code with POST /api/session.'));
+      return;
+    }
+    if (origin === undefined) {
+      sendJson(
+        res,
+        403,
+        denied('bad-origin', 'Sign-in codes are traded only by the LabBoot page in a browser.'),
+      );
+      return;
+    }
+    if (!(req.headers['content-type'] ?? '').startsWith('application/json')) {
+      sendJson(res, 415, denied('content-type', 'Send the code as application/json.'));
+      return;
+    }
+    let body: unknown;
+    try {
+      body = await readJsonBody(req, maxSessionBodyBytes);
+    } catch (error) {
+      sendJson(res, 400, denied('bad-json', (error as Error).message));
+      return;
+    }
+    const code =
+      typeof body === 'object' && body !== null && 'code' in body ? body.code : undefined;
+    if (typeof code !== 'string' || !this.loginCodes.redeem(code)) {
+      sendJson(
+        res,
+        401,
+        denied(
+          'bad-code',
+          'This sign-in link was already used or has expired; open the console URL LabBoot printed.',
+        ),
+      );
+      return;
+    }
+    sendJson(res, 200, { ok: true, value: { token: this.token } });
   }
 
   private async serveStatic(
@@ -229,17 +288,18 @@ export class ApiHttpServer {
       sendJson(res, 400, denied('bad-path', 'Malformed path.'));
       return;
     }
-    let file: string;
+    let file: FileContent;
     try {
-      const found = await statConfined(root, safe.path);
-      file = found.path;
-      res.setHeader('Content-Length', found.size);
+      file = await openConfined(root, safe.path);
     } catch {
       sendJson(res, 404, denied('not-found', `No such file: ${pathname}`));
       return;
     }
-    res.setHeader('Content-Type', contentTypes[extname(file)] ?? 'application/octet-stream');
-    if (file.endsWith('.html')) {
+    // Served from the descriptor the confinement check examined, never by reopening the path.
+    const stream = file.handle.createReadStream({ start: 0, autoClose: true });
+    res.setHeader('Content-Length', file.size);
+    res.setHeader('Content-Type', contentTypes[extname(file.path)] ?? 'application/octet-stream');
+    if (file.path.endsWith('.html')) {
       res.setHeader('Content-Security-Policy', contentSecurityPolicy);
       res.setHeader('Cache-Control', 'no-store');
     } else {
@@ -247,12 +307,15 @@ export class ApiHttpServer {
     }
     res.writeHead(200);
     if (req.method === 'HEAD') {
+      stream.destroy();
       res.end();
       return;
     }
-    createReadStream(file)
-      .on('error', () => res.destroy())
-      .pipe(res);
+    // pipeline closes the file when the client goes away early, too; only read errors are news.
+    pipeline(stream, res, (error) => {
+      if (error && (error as NodeJS.ErrnoException).code !== 'ERR_STREAM_PREMATURE_CLOSE')
+        this.options.log?.error('http-api', `reading ${file.path} failed: ${String(error)}`);
+    });
   }
 
   private hostAllowed(host: string | undefined): boolean {
@@ -307,13 +370,13 @@ function sendJson(res: ServerResponse, status: number, value: unknown): void {
   res.end(body);
 }
 
-async function readJsonBody(req: IncomingMessage): Promise<unknown> {
+async function readJsonBody(req: IncomingMessage, limit = maxBodyBytes): Promise<unknown> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
     const buf = chunk as Buffer;
     size += buf.length;
-    if (size > maxBodyBytes) throw new Error(`Request body over ${maxBodyBytes} bytes.`);
+    if (size > limit) throw new Error(`Request body over ${limit} bytes.`);
     chunks.push(buf);
   }
   const text = Buffer.concat(chunks).toString('utf8');

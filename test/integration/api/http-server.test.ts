@@ -172,3 +172,70 @@ describe('ApiHttpServer', () => {
     }
   });
 });
+
+describe('one-time sign-in codes (the URL handed to the browser opener)', () => {
+  const origin = (): string => base;
+  const exchange = (
+    code: string,
+    headers: Record<string, string> = { Origin: origin() },
+  ): ReturnType<typeof raw> =>
+    raw('/api/session', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', ...headers },
+      body: JSON.stringify({ code }),
+    });
+  const codeOf = (url: string): string => {
+    const m = /^http:\/\/127\.0\.0\.1:\d+\/#code=([A-Za-z0-9_-]{43})$/.exec(url);
+    if (m === null) throw new Error(`not a code URL: ${url}`);
+    return m[1]!;
+  };
+
+  it('carries a code, not the token, and the code is traded for the token exactly once', async () => {
+    const url = server.issueBrowserUrl();
+    expect(url).not.toContain('T0ken');
+    const code = codeOf(url);
+    const first = await exchange(code);
+    expect(first.status).toBe(200);
+    expect(JSON.parse(first.body)).toEqual({ ok: true, value: { token: 'T0ken' } });
+    expect(first.headers['cache-control']).toBe('no-store');
+    const again = await exchange(code);
+    expect(again.status).toBe(401);
+    expect(JSON.parse(again.body).error.code).toBe('bad-code');
+    expect(JSON.parse(again.body).error.message).toContain('already used or has expired');
+  });
+
+  it('refuses a foreign or missing Origin, a foreign Host, GET and unknown codes', async () => {
+    const code = codeOf(server.issueBrowserUrl());
+    expect((await exchange(code, { Origin: 'http://evil.example' })).status).toBe(403);
+    expect((await exchange(code, {})).status).toBe(403);
+    expect((await exchange(code, { Origin: origin(), Host: 'rebind.example:80' })).status).toBe(
+      403,
+    );
+    expect((await raw('/api/session', { headers: { Origin: origin() } })).status).toBe(405);
+    expect((await exchange('x'.repeat(43))).status).toBe(401);
+    // None of those refusals used the code up.
+    expect((await exchange(code)).status).toBe(200);
+  });
+
+  it('refuses a code after its lifetime', async () => {
+    const short = new ApiHttpServer({
+      dispatcher: new Dispatcher(handlers),
+      events,
+      token: 'Other',
+      loginCodes: { ttlMs: 150, maxOutstanding: 8 },
+    });
+    const port = await short.listen(0);
+    try {
+      const code = codeOf(short.issueBrowserUrl());
+      await new Promise((r) => setTimeout(r, 300));
+      const r = await fetch(`http://127.0.0.1:${port}/api/session`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Origin: `http://127.0.0.1:${port}` },
+        body: JSON.stringify({ code }),
+      });
+      expect(r.status).toBe(401);
+    } finally {
+      await short.dispose();
+    }
+  });
+});
