@@ -7,6 +7,7 @@ import { defaultEventStreamLimits } from '../../../src-main/api/event-stream';
 import { EventBus } from '../../../src-main/event-bus';
 import type { Handlers } from '../../../src-main/api/handlers/types';
 import type { Logger } from '../../../src-main/logger';
+import type { EventPayload } from '../../../src-shared/contract/index';
 
 const token = 'T0ken';
 const started: ApiHttpServer[] = [];
@@ -40,9 +41,9 @@ async function setup(replay = defaultEventStreamLimits.replay): Promise<Setup> {
   return { server, events, port, warnings };
 }
 
-const line = (n: number): Parameters<EventBus['emit']>[1] & object => ({
+const line = (n: number): EventPayload<'system.log'> => ({
   at: '2026-01-01T00:00:00Z',
-  level: 'info' as const,
+  level: 'info',
   component: 't',
   message: `event ${n}`,
 });
