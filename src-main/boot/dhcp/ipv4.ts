@@ -39,3 +39,21 @@ export function inSubnet(ip: string, s: Subnet): boolean {
   const m = maskOf(s.prefixLength);
   return (ipToInt(ip) & m) >>> 0 === (ipToInt(s.address) & m) >>> 0;
 }
+
+/**
+ * isHostOn is true when `ip` is a host address of the subnet: on it, and neither its network nor
+ * its broadcast address (RFC 3021: a /31 or /32 has no such addresses). Only such an address may
+ * receive a unicast reply.
+ */
+export function isHostOn(ip: string, s: Subnet): boolean {
+  if (!inSubnet(ip, s)) return false;
+  if (s.prefixLength >= 31) return true;
+  const m = maskOf(s.prefixLength);
+  const n = ipToInt(ip);
+  return n !== (ipToInt(s.address) & m) >>> 0 && n !== ipToInt(broadcastOf(s));
+}
+
+/** subnetText is the subnet as `network/prefix`, e.g. `10.0.0.0/24`. */
+export function subnetText(s: Subnet): string {
+  return `${intToIp((ipToInt(s.address) & maskOf(s.prefixLength)) >>> 0)}/${s.prefixLength}`;
+}

@@ -1,7 +1,7 @@
 /**
  * LeaseStore keeps full-mode DHCP leases in SQLite (table `dhcp_leases`, migration 300), one set per
- * interface. Offers are stored too (short expiry), so two clients discovering at once can never be
- * offered the same address, and a restart keeps every client's address.
+ * interface. Offers are stored too (a few seconds' expiry), so two clients discovering at once are
+ * offered different addresses while the pool has room, and a restart keeps every client's address.
  */
 import type { Database } from '../../store/database';
 

@@ -10,7 +10,16 @@
  */
 import { BootOp, macOf, type DhcpPacket } from './codec';
 import { chooseBoot, isPxeClient, type BootChoice, type BootTargets } from './boot-choice';
-import { intToIp, ipToInt, inSubnet, netmaskOf, broadcastOf, type Subnet } from './ipv4';
+import {
+  intToIp,
+  ipToInt,
+  inSubnet,
+  isHostOn,
+  netmaskOf,
+  broadcastOf,
+  subnetText,
+  type Subnet,
+} from './ipv4';
 import type { LeaseStore } from './lease-store';
 import {
   MessageType,
@@ -80,7 +89,15 @@ export interface Arrival {
   readonly localPort: number;
 }
 
-const OFFER_HOLD_MS = 60_000;
+/**
+ * An unanswered offer holds its address only briefly: long enough for a PXE ROM that collects offers
+ * for a few seconds before it sends its REQUEST, short enough that a DISCOVER storm from random MACs
+ * frees the pool soon after it stops. While the pool is full of unanswered offers a
+ * new client is offered the oldest of them and the first REQUEST wins: servers need not reserve
+ * offered addresses (RFC 2131 §3.1 step 2), so such a storm cannot starve a real client even while
+ * it lasts. Bound leases are never offered to anyone else.
+ */
+export const OFFER_HOLD_MS = 10_000;
 const DECLINE_HOLD_MS = 10 * 60_000;
 const CLIENT_PORT = 68;
 const PXE_SERVER_TYPE = 0x8000; // first vendor-specific boot server type; dnsmasq uses it too
@@ -103,8 +120,21 @@ export class DhcpResponder {
     this.rangeLast = config.range ? ipToInt(config.range.last) : -1;
   }
 
-  /** handle returns the answer to one decoded request. Never throws on odd packets. */
+  /**
+   * handle returns the answer to one decoded request. Never throws on odd packets, and never
+   * returns a unicast reply to an address that is not a host on the served subnet: such an answer
+   * would leave through the default route to another network.
+   */
   handle(req: DhcpPacket, from: Arrival, now: number): Outcome {
+    const outcome = this.answer(req, from, now);
+    const to = outcome.reply?.to;
+    if (to?.kind === 'unicast' && !isHostOn(to.address, this.config.subnet)) {
+      return this.offSubnet(req, to.address);
+    }
+    return outcome;
+  }
+
+  private answer(req: DhcpPacket, from: Arrival, now: number): Outcome {
     if (req.op !== BootOp.Request) return { ignored: 'not a BOOTREQUEST' };
     if (req.htype !== 1 || req.hlen !== 6) return { ignored: 'not an Ethernet client' };
     // Relayed requests come from another segment; LabBoot serves only the chosen NIC's segment.
@@ -160,9 +190,7 @@ export class DhcpResponder {
     if (type !== MessageType.Request && type !== MessageType.Inform) {
       return { ignored: 'port 4011 takes only REQUEST or INFORM' };
     }
-    if (!inSubnet(from.address, this.config.subnet)) {
-      return { ignored: `4011 request from ${from.address}, off the interface's subnet` };
-    }
+    if (!isHostOn(from.address, this.config.subnet)) return this.offSubnet(req, from.address);
     const reply = this.reply(req, MessageType.Ack, '0.0.0.0', choice);
     reply.options.set(Opt.VendorClass, value.str(choice.httpClient ? 'HTTPClient' : 'PXEClient'));
     const item = pxeBootItemOf(req);
@@ -210,12 +238,13 @@ export class DhcpResponder {
     const leaseMs = (this.config.leaseSeconds ?? 3600) * 1000;
     switch (type) {
       case MessageType.Discover: {
-        const ip = this.allocate(mac, ipOption(req, Opt.RequestedIp), now);
-        if (!ip)
+        const pick = this.allocate(mac, ipOption(req, Opt.RequestedIp), now);
+        if (!pick)
           return {
             ignored: 'address pool exhausted',
             event: this.ev(mac, null, 'dhcp-pool-full', 'no free address in the range'),
           };
+        const ip = pick.ip;
         const held = leases.byMac(mac);
         const keepBound = held?.ip === ip && held.state === 'bound' && held.expiresAt > now;
         if (!keepBound) {
@@ -232,9 +261,10 @@ export class DhcpResponder {
         }
         const reply = this.reply(req, MessageType.Offer, ip, choice);
         this.addLeaseOptions(req, reply);
+        const shared = pick.shared ? ' (pool full: shared with an unanswered offer)' : '';
         return {
           reply: { packet: reply, to: this.destination(req) },
-          event: this.ev(mac, ip, 'dhcp-offer', choice ? `${ip} + ${describe(choice)}` : ip),
+          event: this.ev(mac, ip, 'dhcp-offer', `${leaseDetail(ip, choice, req)}${shared}`),
         };
       }
       case MessageType.Request: {
@@ -249,10 +279,11 @@ export class DhcpResponder {
           ipOption(req, Opt.RequestedIp) ?? (req.ciaddr !== '0.0.0.0' ? req.ciaddr : undefined);
         if (!wanted) return { ignored: 'REQUEST without an address' };
         const holder = leases.byIp(wanted);
+        // Another client's offer does not block: the first REQUEST for an offered address wins.
         const blocked =
           holder !== undefined &&
           holder.expiresAt > now &&
-          (holder.state === 'declined' || holder.mac !== mac);
+          (holder.state === 'declined' || (holder.mac !== mac && holder.state !== 'offered'));
         if (!this.inRange(wanted) || blocked) {
           const nak = this.reply(req, MessageType.Nak, '0.0.0.0', undefined);
           nak.siaddr = '0.0.0.0';
@@ -276,12 +307,7 @@ export class DhcpResponder {
         this.addLeaseOptions(req, reply);
         return {
           reply: { packet: reply, to: this.destination(req) },
-          event: this.ev(
-            mac,
-            wanted,
-            'dhcp-ack',
-            choice ? `${wanted} + ${describe(choice)}` : wanted,
-          ),
+          event: this.ev(mac, wanted, 'dhcp-ack', leaseDetail(wanted, choice, req)),
         };
       }
       case MessageType.Decline: {
@@ -304,6 +330,9 @@ export class DhcpResponder {
         return { event: this.ev(mac, req.ciaddr, 'dhcp-release', req.ciaddr) };
       }
       case MessageType.Inform: {
+        if (req.ciaddr !== '0.0.0.0' && !isHostOn(req.ciaddr, this.config.subnet)) {
+          return this.offSubnet(req, req.ciaddr);
+        }
         const reply = this.reply(req, MessageType.Ack, '0.0.0.0', choice);
         this.addLeaseOptions(req, reply);
         reply.options.delete(Opt.LeaseTime); // RFC 2131 §4.3.5: no lease time in an INFORM ACK
@@ -328,8 +357,15 @@ export class DhcpResponder {
     return n >= this.rangeFirst && n <= this.rangeLast && ip !== this.serverIp;
   }
 
-  /** allocate picks the client's address: its own, the one it asks for, else the lowest free. */
-  private allocate(mac: string, requested: string | undefined, now: number): string | undefined {
+  /**
+   * allocate picks the client's address: its own, the one it asks for, else the lowest free; with
+   * none free, the oldest unanswered offer (`shared`, see OFFER_HOLD_MS).
+   */
+  private allocate(
+    mac: string,
+    requested: string | undefined,
+    now: number,
+  ): { ip: string; shared: boolean } | undefined {
     const leases = this.leases as LeaseStore;
     const taken = new Map(leases.list().map((l) => [l.ip, l]));
     const free = (ip: string): boolean => {
@@ -340,13 +376,16 @@ export class DhcpResponder {
       return l.mac === mac || l.expiresAt <= now;
     };
     const own = leases.byMac(mac);
-    if (own && this.inRange(own.ip)) return own.ip;
-    if (requested && free(requested)) return requested;
+    if (own && this.inRange(own.ip)) return { ip: own.ip, shared: false };
+    if (requested && free(requested)) return { ip: requested, shared: false };
     for (let n = this.rangeFirst; n <= this.rangeLast; n++) {
       const ip = intToIp(n);
-      if (free(ip)) return ip;
+      if (free(ip)) return { ip, shared: false };
     }
-    return undefined;
+    const oldest = [...taken.values()]
+      .filter((l) => l.state === 'offered' && this.inRange(l.ip))
+      .sort((a, b) => a.expiresAt - b.expiresAt)[0];
+    return oldest ? { ip: oldest.ip, shared: true } : undefined;
   }
 
   /** addLeaseOptions puts 53 and 54 first, then the lease and subnet options, then the rest. */
@@ -426,10 +465,19 @@ export class DhcpResponder {
    * every client accepts a broadcast reply (dnsmasq sends its proxy replies that way too).
    */
   private destination(req: DhcpPacket): Destination {
-    if (req.ciaddr !== '0.0.0.0' && inSubnet(req.ciaddr, this.config.subnet)) {
+    if (isHostOn(req.ciaddr, this.config.subnet)) {
       return { kind: 'unicast', address: req.ciaddr, port: CLIENT_PORT };
     }
     return { kind: 'broadcast', port: CLIENT_PORT };
+  }
+
+  /** offSubnet drops a reply that would go to `address`, off the served subnet, and says why. */
+  private offSubnet(req: DhcpPacket, address: string): Outcome {
+    const reason = `no reply to ${address}: off the interface's subnet ${subnetText(this.config.subnet)}`;
+    return {
+      ignored: reason,
+      event: this.ev(macOf(req), null, 'dhcp-refused', `${typeName(req)}: ${reason}`),
+    };
   }
 
   private ev(mac: string, ip: string | null, stage: string, detail: string): ResponderEvent {
@@ -437,8 +485,21 @@ export class DhcpResponder {
   }
 }
 
+/** typeName is the request's message type as the RFC names it, e.g. `INFORM`. */
+function typeName(req: DhcpPacket): string {
+  const type = messageTypeOf(req);
+  const name = Object.entries(MessageType).find(([, v]) => v === type)?.[0];
+  return name?.toUpperCase() ?? `type ${String(type)}`;
+}
+
 function hostnameOf(req: DhcpPacket): string | null {
   return stringOption(req, Opt.HostName) ?? null;
+}
+
+/** leaseDetail is the boot-log text of an offer or ack: address, boot file and the client's name. */
+function leaseDetail(ip: string, choice: BootChoice | undefined, req: DhcpPacket): string {
+  const host = hostnameOf(req);
+  return `${ip}${choice ? ` + ${describe(choice)}` : ''}${host !== null ? `, host ${host}` : ''}`;
 }
 
 function describe(c: BootChoice): string {

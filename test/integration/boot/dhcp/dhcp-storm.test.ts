@@ -1,7 +1,8 @@
 /**
  * A live DhcpService (proxy mode, bound to loopback on high ports) takes a bounded storm of
  * malformed, truncated, oversized and wrong-magic packets (fast-check), then still answers a valid
- * PXE boot-server request. Nothing here leaves 127.0.0.0/8.
+ * PXE boot-server request. In full mode, a DISCOVER storm from more random MACs than the pool holds
+ * starves neither a new client nor a known one. Nothing here leaves 127.0.0.0/8.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
@@ -9,8 +10,8 @@ import { createSocket, type Socket } from 'node:dgram';
 import { openDatabase, type Database } from '../../../../src-main/store/database';
 import { createLogger } from '../../../../src-main/logger';
 import { DhcpService } from '../../../../src-main/boot/dhcp/dhcp-service';
-import { decodeDhcp, encodeDhcp } from '../../../../src-main/boot/dhcp/codec';
-import { buildRequest } from '../../../../src-main/boot/dhcp/request';
+import { decodeDhcp, encodeDhcp, type DhcpPacket } from '../../../../src-main/boot/dhcp/codec';
+import { buildRequest, type RequestSpec } from '../../../../src-main/boot/dhcp/request';
 import { MessageType, messageTypeOf } from '../../../../src-main/boot/dhcp/options';
 import { canUseNetns } from '../../../helpers/netns/netns-lab';
 
@@ -18,6 +19,8 @@ if (!canUseNetns()) throw new Error('This test needs root (SO_BINDTODEVICE).');
 
 const SERVER_PORT = 16767;
 const PXE_PORT = 14011;
+const FULL_SERVER_PORT = 16867;
+const FULL_CLIENT_PORT = FULL_SERVER_PORT + 1;
 const BIOS = 'PXEClient:Arch:00000:UNDI:002001';
 
 describe('DHCP server under a packet storm', () => {
@@ -109,5 +112,90 @@ describe('DHCP server under a packet storm', () => {
     expect(reply.file).toBe('lpxelinux.0');
     const status = service.status();
     expect(status.dropped).toBeGreaterThan(1000);
+  });
+});
+
+describe('full-mode DHCP under a DISCOVER storm from random MACs', () => {
+  let db: Database;
+  let service: DhcpService;
+  let client: Socket;
+  const errors: string[] = [];
+  const replies = new Map<number, DhcpPacket>();
+
+  beforeAll(async () => {
+    db = openDatabase(':memory:');
+    service = await DhcpService.start({
+      mode: 'full',
+      interfaceName: 'lo',
+      subnet: { address: '127.0.0.1', prefixLength: 8 },
+      mac: '00:00:00:00:00:00',
+      targets: { bios: 'lpxelinux.0', uefiX64: 'bootx64.efi' },
+      range: { first: '127.0.0.100', last: '127.0.0.109' },
+      serverPort: FULL_SERVER_PORT,
+      probeMs: 0,
+      db,
+      log: { ...createLogger({ stderrLevel: 'silent' }), error: (_c, m) => errors.push(m) },
+    });
+    // Full-mode replies are broadcast to the client port, as on a real segment.
+    client = createSocket({ type: 'udp4', reuseAddr: true });
+    client.on('message', (msg) => {
+      const p = decodeDhcp(msg);
+      replies.set(p.xid, p);
+    });
+    await new Promise<void>((resolve) => client.bind(FULL_CLIENT_PORT, '0.0.0.0', resolve));
+  });
+
+  afterAll(async () => {
+    await new Promise<void>((resolve) => client.close(() => resolve()));
+    await service.dispose();
+    db.close();
+  });
+
+  const send = (spec: RequestSpec): void =>
+    client.send(encodeDhcp(buildRequest(spec)), FULL_SERVER_PORT, '127.0.0.1');
+
+  async function reply(xid: number, ms = 3000): Promise<DhcpPacket> {
+    const deadline = Date.now() + ms;
+    for (;;) {
+      const p = replies.get(xid);
+      if (p !== undefined) return p;
+      if (Date.now() > deadline) throw new Error(`no reply to xid ${xid} within ${ms} ms`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
+
+  it('still leases to a new client and keeps a known client its address', async () => {
+    const known = '52:54:00:ee:00:01';
+    send({ type: MessageType.Request, mac: known, xid: 1, requestedIp: '127.0.0.105' });
+    expect((await reply(1)).yiaddr).toBe('127.0.0.105');
+
+    const storm = 200; // twenty times the pool
+    for (let i = 0; i < storm; i++) {
+      const mac = `02:00:00:00:${((i >> 8) & 0xff).toString(16).padStart(2, '0')}:${(i & 0xff).toString(16).padStart(2, '0')}`;
+      send({ type: MessageType.Discover, mac, xid: 1000 + i });
+      if (i % 50 === 0) await new Promise((r) => setImmediate(r));
+    }
+    await reply(1000 + storm - 1);
+
+    const started = Date.now();
+    const fresh = '52:54:00:ee:00:02';
+    send({ type: MessageType.Discover, mac: fresh, xid: 2 });
+    const offer = await reply(2);
+    expect(messageTypeOf(offer)).toBe(MessageType.Offer);
+    send({
+      type: MessageType.Request,
+      mac: fresh,
+      xid: 3,
+      requestedIp: offer.yiaddr,
+      serverId: '127.0.0.1',
+    });
+    const ack = await reply(3);
+    expect(messageTypeOf(ack)).toBe(MessageType.Ack);
+    expect(ack.yiaddr).toBe(offer.yiaddr);
+    expect(Date.now() - started).toBeLessThan(3000);
+
+    send({ type: MessageType.Discover, mac: known, xid: 4 });
+    expect((await reply(4)).yiaddr).toBe('127.0.0.105');
+    expect(errors).toEqual([]);
   });
 });

@@ -5,8 +5,10 @@ import { decodeDhcp, encodeDhcp, DhcpCodecError } from '../../../../src-main/boo
 import {
   DhcpResponder,
   type Arrival,
+  type Destination,
   type ResponderConfig,
 } from '../../../../src-main/boot/dhcp/responder';
+import { isHostOn } from '../../../../src-main/boot/dhcp/ipv4';
 import { LeaseStore } from '../../../../src-main/boot/dhcp/lease-store';
 import { buildRequest } from '../../../../src-main/boot/dhcp/request';
 import {
@@ -310,18 +312,39 @@ describe('full mode (RFC 2131 server)', () => {
       T0,
     );
     expect(leases.list()).toEqual([]);
-    for (let i = 1; i <= 3; i++)
-      r.handle(buildRequest({ type: 1, mac: `52:54:00:00:01:0${i}`, xid: i }), from67, T0);
+    for (let i = 0; i <= 2; i++) {
+      const ip = `10.77.0.10${i}`;
+      const mac = `52:54:00:00:01:0${i}`;
+      r.handle(buildRequest({ type: 3, mac, xid: i, requestedIp: ip }), from67, T0);
+    }
     const full = r.handle(buildRequest({ type: 1, mac: '52:54:00:00:01:09', xid: 9 }), from67, T0);
     expect(full.reply).toBeUndefined();
     expect(full.event?.stage).toBe('dhcp-pool-full');
-    // Offers expire after a minute, so the pool frees itself.
+    // Leases end, so the pool frees itself.
     const later = r.handle(
       buildRequest({ type: 1, mac: '52:54:00:00:01:09', xid: 9 }),
       from67,
-      T0 + 61_000,
+      T0 + 3_601_000,
     );
     expect(later.reply?.packet.yiaddr).toBe('10.77.0.100');
+  });
+
+  it("names the client's host name in the boot log", () => {
+    const { r } = fullResponder();
+    const mac = '52:54:00:00:00:0e';
+    const spec = { mac, xid: 1, vendorClass: BIOS, arch: 0, hostname: 'node-7' };
+    expect(r.handle(buildRequest({ ...spec, type: 1 }), from67, T0).event?.detail).toBe(
+      '10.77.0.100 + bios lpxelinux.0 (arch 0), host node-7',
+    );
+    const ack = r.handle(
+      buildRequest({ ...spec, type: 3, requestedIp: '10.77.0.100', serverId: '10.77.0.1' }),
+      from67,
+      T0,
+    );
+    expect(ack.event).toMatchObject({
+      stage: 'dhcp-ack',
+      detail: expect.stringMatching(/host node-7$/),
+    });
   });
 
   it('keeps leases across a restart (same database, new responder)', () => {
@@ -351,6 +374,135 @@ describe('full mode (RFC 2131 server)', () => {
   });
 });
 
+describe('replies stay on the served subnet', () => {
+  it('answers INFORM by unicast only to a host on the subnet, and logs why it drops the rest', () => {
+    const { r } = fullResponder();
+    const inform = (ciaddr: string) =>
+      r.handle(buildRequest({ type: 8, mac: '52:54:00:00:00:1f', xid: 8, ciaddr }), from67, T0);
+    const onNet = inform('10.77.0.50');
+    expect(onNet.reply?.to).toEqual({ kind: 'unicast', address: '10.77.0.50', port: 68 });
+    for (const ciaddr of ['192.168.9.9', '8.8.8.8', '10.77.0.255', '10.77.0.0']) {
+      const out = inform(ciaddr);
+      expect(out.reply, ciaddr).toBeUndefined();
+      expect(out.event).toEqual({
+        mac: '52:54:00:00:00:1f',
+        clientIp: null,
+        stage: 'dhcp-refused',
+        detail: `INFORM: no reply to ${ciaddr}: off the interface's subnet 10.77.0.0/24`,
+      });
+    }
+  });
+
+  it('broadcasts OFFER and ACK instead of unicasting to an off-subnet ciaddr', () => {
+    const { r } = fullResponder();
+    const mac = '52:54:00:00:00:2f';
+    const offer = r.handle(
+      buildRequest({ type: 1, mac, xid: 1, ciaddr: '192.168.9.9' }),
+      from67,
+      T0,
+    );
+    expect(offer.reply?.to).toEqual({ kind: 'broadcast', port: 68 });
+    const ack = r.handle(
+      buildRequest({ type: 3, mac, xid: 1, requestedIp: '10.77.0.100', ciaddr: '10.77.0.255' }),
+      from67,
+      T0,
+    );
+    expect(ack.reply?.packet && messageTypeOf(ack.reply.packet)).toBe(MessageType.Ack);
+    expect(ack.reply?.to).toEqual({ kind: 'broadcast', port: 68 });
+  });
+
+  it("refuses proxy boot-server requests from the subnet's network or broadcast address", () => {
+    const r = proxyResponder();
+    const req = buildRequest({
+      type: 3,
+      mac: '52:54:00:00:00:3f',
+      xid: 3,
+      vendorClass: BIOS,
+      arch: 0,
+    });
+    for (const address of ['10.77.0.0', '10.77.0.255', '172.16.0.5']) {
+      const out = r.handle(req, { address, port: 4011, localPort: 4011 }, T0);
+      expect(out.reply, address).toBeUndefined();
+      expect(out.event?.stage).toBe('dhcp-refused');
+    }
+    expect(
+      r.handle(req, { address: '10.77.0.9', port: 4011, localPort: 4011 }, T0).reply?.to,
+    ).toEqual({ kind: 'unicast', address: '10.77.0.9', port: 4011 });
+  });
+});
+
+describe('full mode under a DISCOVER storm from random MACs', () => {
+  /** Deterministic "random" MACs, never equal to the clients under test. */
+  const stormMac = (i: number): string =>
+    `02:${[i >> 16, i >> 8, i, i * 7, i * 13].map((b) => (b & 0xff).toString(16).padStart(2, '0')).join(':')}`;
+  const discover = (r: DhcpResponder, mac: string, now: number, xid = 1) =>
+    r.handle(buildRequest({ type: 1, mac, xid, vendorClass: BIOS, arch: 0 }), from67, now);
+  const request = (r: DhcpResponder, mac: string, ip: string, now: number) =>
+    r.handle(
+      buildRequest({
+        type: 3,
+        mac,
+        xid: 2,
+        requestedIp: ip,
+        serverId: '10.77.0.1',
+        vendorClass: BIOS,
+        arch: 0,
+      }),
+      from67,
+      now,
+    );
+
+  it('still gives a new client an address, and a known client its own, while the storm lasts', () => {
+    const { r, leases } = fullResponder();
+    const known = '52:54:00:aa:00:01';
+    expect(request(r, known, '10.77.0.101', T0).reply?.packet.yiaddr).toBe('10.77.0.101');
+    let now = T0;
+    for (let i = 0; i < 50; i++) discover(r, stormMac(i), (now += 10)); // pool of 3, 50 MACs
+
+    const fresh = '52:54:00:bb:00:01';
+    const offer = discover(r, fresh, (now += 10));
+    const offered = offer.reply?.packet.yiaddr ?? '';
+    expect(['10.77.0.100', '10.77.0.102']).toContain(offered);
+    expect(offer.event?.detail).toMatch(/pool full: shared with an unanswered offer/);
+    // The storm goes on for the seconds the client spends collecting offers before its REQUEST.
+    for (let i = 50; i < 100; i++) discover(r, stormMac(i), (now += 80));
+    const ack = request(r, fresh, offered, (now += 10));
+    expect(ack.reply?.packet && messageTypeOf(ack.reply.packet)).toBe(MessageType.Ack);
+    expect(ack.reply?.packet.yiaddr).toBe(offered);
+    expect(leases.byIp(offered)).toMatchObject({ mac: fresh, state: 'bound' });
+
+    // Bound leases are never handed to the storm: the known client keeps its address throughout.
+    for (let i = 100; i < 150; i++) discover(r, stormMac(i), (now += 10));
+    expect(discover(r, known, (now += 10)).reply?.packet.yiaddr).toBe('10.77.0.101');
+    expect(leases.byIp('10.77.0.101')).toMatchObject({ mac: known, state: 'bound' });
+    expect(leases.byIp(offered)).toMatchObject({ mac: fresh, state: 'bound' });
+  });
+
+  it('frees the pool within the offer hold once the storm stops, yet keeps a slow client its offer', () => {
+    const { r, leases } = fullResponder({ range: { first: '10.77.0.100', last: '10.77.0.109' } });
+    const slow = '52:54:00:cc:00:01';
+    expect(discover(r, slow, T0).reply?.packet.yiaddr).toBe('10.77.0.100');
+    // A slow client's REQUEST comes seconds later; the pool is not full, so nobody else gets .100.
+    for (let i = 0; i < 5; i++) {
+      expect(discover(r, stormMac(i), T0 + 4000).reply?.packet.yiaddr).not.toBe('10.77.0.100');
+    }
+    expect(request(r, slow, '10.77.0.100', T0 + 5000).reply?.packet.yiaddr).toBe('10.77.0.100');
+
+    let now = T0 + 6000;
+    for (let i = 5; i < 200; i++) discover(r, stormMac(i), (now += 5));
+    const stormEnd = now;
+    const holding = (at: number) =>
+      leases.list().filter((l) => l.state === 'offered' && l.expiresAt > at).length;
+    expect(holding(stormEnd)).toBe(9);
+    // Within ten seconds of the last DISCOVER, every unanswered offer has let go of its address.
+    expect(holding(stormEnd + 10_000)).toBe(0);
+    const after = discover(r, '52:54:00:cc:00:02', stormEnd + 10_000);
+    expect(after.reply?.packet.yiaddr).toBe('10.77.0.101');
+    expect(after.event?.detail).not.toMatch(/shared/);
+    expect(leases.byIp('10.77.0.100')).toMatchObject({ mac: slow, state: 'bound' });
+  });
+});
+
 describe('reliability under a packet storm (fast-check)', () => {
   const macArb = fc.constantFrom(...Array.from({ length: 6 }, (_, i) => `52:54:00:00:00:0${i}`));
   const ipArb = fc.constantFrom(
@@ -359,6 +511,7 @@ describe('reliability under a packet storm (fast-check)', () => {
     '10.77.0.102',
     '10.77.0.1',
     '10.77.0.7',
+    '10.77.0.255',
     '192.168.0.1',
   );
   const requestArb = fc.record({
@@ -383,7 +536,14 @@ describe('reliability under a packet storm (fast-check)', () => {
       '10.77.0.5',
     ),
     serverId: fc.constantFrom(undefined, '10.77.0.1', '10.77.0.254'),
-    ciaddr: fc.constantFrom(undefined, '10.77.0.100', '10.77.0.102', '0.0.0.0'),
+    ciaddr: fc.constantFrom(
+      undefined,
+      '10.77.0.100',
+      '10.77.0.102',
+      '0.0.0.0',
+      '10.77.0.255',
+      '192.168.0.9',
+    ),
     broadcast: fc.boolean(),
   });
   const arrivalArb = fc.record({
@@ -402,7 +562,12 @@ describe('reliability under a packet storm (fast-check)', () => {
       return out;
     });
 
-  it('proxy mode never crashes and never sets yiaddr', () => {
+  /** A reply goes out as a broadcast on the segment or by unicast to one of its hosts. */
+  const expectOnSubnet = (to: Destination): void => {
+    if (to.kind === 'unicast') expect(isHostOn(to.address, subnet), to.address).toBe(true);
+  };
+
+  it('proxy mode never crashes, never sets yiaddr and never leaves the subnet', () => {
     const r = proxyResponder();
     fc.assert(
       fc.property(
@@ -421,6 +586,7 @@ describe('reliability under a packet storm (fast-check)', () => {
           }
           const out = r.handle(p, from, T0);
           if (out.reply) {
+            expectOnSubnet(out.reply.to);
             expect(out.reply.packet.yiaddr).toBe('0.0.0.0');
             expect(out.reply.packet.siaddr).toBe('10.77.0.1');
             expect(out.reply.packet.file).not.toBe('');
@@ -428,11 +594,11 @@ describe('reliability under a packet storm (fast-check)', () => {
           }
         },
       ),
-      { numRuns: 1500 },
+      { numRuns: 5000 },
     );
   });
 
-  it('full mode never crashes and never gives one address to two clients', () => {
+  it('full mode never crashes, never leaves the subnet, never gives one address to two clients', () => {
     fc.assert(
       fc.property(
         fc.array(
@@ -461,6 +627,7 @@ describe('reliability under a packet storm (fast-check)', () => {
                 continue;
               }
               const out = r.handle(p, from, now);
+              if (out.reply) expectOnSubnet(out.reply.to);
               const reply = out.reply?.packet;
               if (reply && messageTypeOf(reply) === MessageType.Ack && reply.yiaddr !== '0.0.0.0') {
                 const mac = [...reply.chaddr.subarray(0, 6)]
