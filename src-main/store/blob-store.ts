@@ -5,7 +5,7 @@
  * from its on-disk size), verified, fsynced, then renamed into place and the folder fsynced. So a
  * blob at its final name is always complete and correct; a crash leaves at most a partial file.
  */
-import { closeSync, fsyncSync, openSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, statSync } from 'node:fs';
 import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -42,6 +42,16 @@ export class BlobStore {
   async has(sha256: string, size: number): Promise<boolean> {
     try {
       const s = await stat(this.pathFor(sha256));
+      return s.isFile() && s.size === size;
+    } catch {
+      return false;
+    }
+  }
+
+  /** hasSync is `has` for synchronous callers (sync planning checks every file of a version). */
+  hasSync(sha256: string, size: number): boolean {
+    try {
+      const s = statSync(this.pathFor(sha256));
       return s.isFile() && s.size === size;
     } catch {
       return false;

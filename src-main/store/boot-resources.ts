@@ -17,41 +17,34 @@
  */
 import type { Database } from 'better-sqlite3';
 import { BlobStore } from './blob-store';
-import { RegionStore } from './region-store';
-import type { StoredFile, StoredResource } from './types';
+import { ResourceStore } from './resource-store';
+import type { Resource, StoredResource, StoredVersion } from './types';
 
-/** BootImage is one image at its newest complete version. */
-export interface BootImage {
-  os: string;
-  release: string;
-  arch: string;
-  /** Subarch with any non-generic kflavor folded in, e.g. `ga-22.04` or `hwe-22.04-lowlatency`. */
-  subarch: string;
-  kflavor: string;
-  label: string;
-  version: string;
-  /** boot-kernel, boot-initrd, squashfs, manifest (and boot-dtb when present). */
-  files: StoredFile[];
-}
+/**
+ * BootImage is one image at its newest complete version: subarch has any non-generic kflavor
+ * folded in (`ga-22.04`, `hwe-22.04-lowlatency`); files are boot-kernel, boot-initrd, squashfs,
+ * manifest (and boot-dtb when present).
+ */
+export type BootImage = Pick<
+  Resource,
+  'os' | 'release' | 'arch' | 'subarch' | 'kflavor' | 'label'
+> &
+  Pick<StoredVersion, 'version' | 'files'>;
 
-/** BootloaderFiles is the unpacked content of the newest version of one bootloader product. */
-export interface BootloaderFiles {
-  /** e.g. `pxelinux`, `grub-efi-signed`, `grub-efi`, `grub-ieee1275`. */
-  os: string;
-  /** `pxe`, `uefi` or `open-firmware`. */
-  bootloaderType: string;
-  arch: string;
-  version: string;
-  /** Absolute folder holding the flat files from every archive of that version. */
-  dir: string;
-}
+/**
+ * BootloaderFiles is the newest unpacked version of one bootloader product (os `pxelinux`,
+ * `grub-efi-signed`, …; bootloaderType `pxe`, `uefi` or `open-firmware`); `dir` is the absolute
+ * folder holding the flat files from every archive of that version.
+ */
+export type BootloaderFiles = Pick<Resource, 'os' | 'bootloaderType' | 'arch'> &
+  Pick<StoredVersion, 'version'> & { dir: string };
 
 /** BootResources reads boot resources from the region store. */
 export class BootResources {
-  private readonly store: RegionStore;
+  private readonly store: ResourceStore;
 
   constructor(db: Database, dataDir: string) {
-    this.store = new RegionStore(db, new BlobStore(dataDir));
+    this.store = new ResourceStore(db, new BlobStore(dataDir));
   }
 
   /** listImages returns every stored image at its newest complete version. */

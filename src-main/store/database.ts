@@ -10,6 +10,7 @@ import { dirname } from 'node:path';
 import { UserError } from '../../src-shared/errors';
 import { migrations as allMigrations } from './migrations/index';
 import type { Migration } from './migrations/types';
+import { busyTimeoutMs, writeTransaction } from './write-transaction';
 
 export type { Database } from 'better-sqlite3';
 
@@ -24,7 +25,7 @@ export function openDatabase(
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   let db: Database;
   try {
-    db = new BetterSqlite3(file, { timeout: 5000 });
+    db = new BetterSqlite3(file, { timeout: busyTimeoutMs });
   } catch (error) {
     throw new UserError(
       `Cannot open the LabBoot store ${file}: ${(error as Error).message}. Check that the folder is writable, or choose another with --data.`,
@@ -33,6 +34,7 @@ export function openDatabase(
   }
   try {
     db.pragma('journal_mode = WAL');
+    // NORMAL syncs only at checkpoints; writes that deleted files depend on ask for FULL themselves.
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
     migrate(db, migrations);
@@ -68,14 +70,18 @@ export function migrate(db: Database, migrations: readonly Migration[]): number[
     );
   }
   const record = db.prepare('INSERT INTO schema_migrations (id, name) VALUES (?, ?)');
+  const done = db.prepare('SELECT 1 FROM schema_migrations WHERE id = ?');
   const ran: number[] = [];
   for (const m of [...migrations].sort((a, b) => a.id - b.id)) {
     if (applied.has(m.id)) continue;
-    db.transaction(() => {
+    // Checked again under the write lock: another process may have opened the store meanwhile.
+    const applies = writeTransaction(db, () => {
+      if (done.get(m.id) !== undefined) return false;
       m.up(db);
       record.run(m.id, m.name);
-    })();
-    ran.push(m.id);
+      return true;
+    });
+    if (applies) ran.push(m.id);
   }
   return ran;
 }

@@ -11,6 +11,7 @@
  * manifest, and diff merges two sorted lists without a sort of its own.
  */
 import type { Database, Statement } from 'better-sqlite3';
+import { writeTransaction } from './write-transaction';
 import { UserError } from '../../src-shared/errors';
 import type { ManifestDiff } from '../../src-shared/manifest/diff';
 import { qualifiedName, type ManifestEntry } from '../../src-shared/manifest/parse';
@@ -158,7 +159,7 @@ export class ManifestStore {
     const nested = this.db.inTransaction;
     const added: [number, string][] = [];
     try {
-      this.db.transaction(() => {
+      writeTransaction(this.db, () => {
         const mid = this.stmt(sql.insertManifest).run(
           sha256,
           entries.length,
@@ -188,7 +189,7 @@ export class ManifestStore {
         // Primary-key order makes every insert an append to the B-tree.
         rows.sort((a, b) => a[0] - b[0] || (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0));
         insPkgs.run(mid, JSON.stringify(rows));
-      })();
+      });
       if (nested) this.unconfirmed.push(...added);
     } catch (error) {
       // The transaction rolled back: name ids handed out inside it may be reused; reload later.

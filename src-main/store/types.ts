@@ -63,8 +63,12 @@ export interface CatalogProduct {
   versions: CatalogVersion[];
 }
 
-/** ResourceKey identifies a local boot resource and where it came from. */
-export interface ResourceKey {
+/**
+ * Resource is one local boot resource: an image (os/release/arch/subarch, kflavor folded in) or a
+ * bootloader product, with what describes it and the source that supplied it. `kind`, `os`,
+ * `release`, `arch` and `subarch` identify it; the rest is updated by each publish.
+ */
+export interface Resource {
   kind: ProductKind;
   os: string;
   release: string;
@@ -78,6 +82,12 @@ export interface ResourceKey {
   /** Name of the source that supplied it (kept with each stored version). */
   sourceName: string;
 }
+
+/** ResourceIdentity is what identifies a resource. */
+export type ResourceIdentity = Pick<Resource, 'kind' | 'os' | 'release' | 'arch' | 'subarch'>;
+
+/** ResourceKey is the former name of Resource. */
+export type ResourceKey = Resource;
 
 /** StoredFile is one file of a stored version; `path` is the absolute blob path. */
 export interface StoredFile {
@@ -100,8 +110,8 @@ export interface StoredVersion {
   files: StoredFile[];
 }
 
-/** StoredResource is a local resource with its complete versions, newest first. */
-export interface StoredResource extends ResourceKey {
+/** StoredResource is a Resource as stored: its row id and its published versions, newest first. */
+export interface StoredResource extends Resource {
   id: number;
   versions: StoredVersion[];
 }

@@ -2,6 +2,7 @@ import { settingsMigration } from './001-settings';
 import { regionStoreMigration } from './100-region-store';
 import { versionSourceMigration } from './101-version-source';
 import { manifestSpeedMigration } from './102-manifest-speed';
+import { pendingRemovalsMigration } from './103-pending-removals';
 import { bootChoicesMigration } from './200-boot-choices';
 import { catalogueGenerationMigration } from './210-catalogue-generation';
 import { dhcpLeasesMigration } from './300-dhcp-leases';
@@ -14,6 +15,7 @@ export const migrations: readonly Migration[] = [
   regionStoreMigration,
   versionSourceMigration,
   manifestSpeedMigration,
+  pendingRemovalsMigration,
   bootChoicesMigration,
   catalogueGenerationMigration,
   dhcpLeasesMigration,
