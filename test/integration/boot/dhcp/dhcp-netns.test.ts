@@ -1,14 +1,15 @@
 /**
  * LabBoot's DHCP server in real network namespaces: two NICs in one server namespace, each on its
  * own segment, prove the interface binding (answers leave only through the chosen NIC, requests
- * from the other segment are not seen); a dnsmasq "home router" proves the full-mode probe.
+ * from the other segment are not seen); a dnsmasq "home router" proves the full-mode probe; a
+ * default route through the served NIC proves that no reply goes to an off-subnet address.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeDnsmasqConf } from '../../../helpers/netns/dnsmasq-conf';
-import { NetnsLab, canUseNetns, type LabProcess } from '../../../helpers/netns/netns-lab';
+import { NetnsLab, canUseNetns, ip, type LabProcess } from '../../../helpers/netns/netns-lab';
 import type { ClientArgs, ClientReply } from '../../../helpers/netns/dhcp-client-cli';
 import type { ServerArgs } from '../../../helpers/netns/dhcp-server-cli';
 
@@ -195,5 +196,50 @@ describe('DHCP bound to one interface (two namespaced NICs)', () => {
     );
     await refused.exited;
     await lab.stop(router);
+  });
+
+  it('answers INFORM on the subnet but never unicasts to an off-subnet ciaddr via the default route', async () => {
+    // Segment D: the server's default route points at the client's namespace, which also owns the
+    // off-subnet address, so any reply the server sends there would arrive at the client.
+    const cliD = lab.ns('d');
+    lab.disableIpv6(cliD);
+    lab.veth(srv, 'nic-d', cliD, 'eth0');
+    lab.addr(srv, 'nic-d', '10.81.4.1/24');
+    lab.addr(cliD, 'eth0', '10.81.4.254/24');
+    lab.addr(cliD, 'eth0', '192.168.77.7/32');
+    ip('-n', srv, 'route', 'add', 'default', 'via', '10.81.4.254', 'dev', 'nic-d');
+    const full = await startServer(
+      {
+        mode: 'full',
+        interfaceName: 'nic-d',
+        subnet: { address: '10.81.4.1', prefixLength: 24 },
+        mac: lab.macOf(srv, 'nic-d'),
+        targets: targetsA,
+        range: { first: '10.81.4.100', last: '10.81.4.110' },
+        probeMs: 0,
+      },
+      'inform.sqlite',
+    );
+    expect(full.stdout()).toContain('READY');
+    const inform = { type: 8, interfaceName: 'eth0', serverPort: 67, listenMs: 1500 };
+    const onNet = await client(cliD, {
+      ...inform,
+      mac: '52:54:00:81:04:10',
+      xid: 401,
+      ciaddr: '10.81.4.254',
+    });
+    expect(onNet.map((r) => [r.from, r.type, r.xid])).toEqual([['10.81.4.1', 5, 401]]);
+    const offNet = await client(cliD, {
+      ...inform,
+      mac: '52:54:00:81:04:11',
+      xid: 402,
+      ciaddr: '192.168.77.7',
+    });
+    expect(offNet).toEqual([]);
+    await full.waitFor(/"stage":"dhcp-refused"/, 5000);
+    expect(full.stdout()).toContain(
+      "INFORM: no reply to 192.168.77.7: off the interface's subnet 10.81.4.0/24",
+    );
+    await lab.stop(full);
   });
 });
