@@ -23,7 +23,7 @@ export interface NativeTransferOptions {
   readonly localAddress: string;
   readonly clientAddress: string;
   readonly clientPort: number;
-  /** Descriptor to pread from, or -1 when `bytes` holds the content. */
+  /** Descriptor to pread from (the module reads its own duplicate), or -1 when `bytes` holds the content. */
   readonly fileFd: number;
   readonly bytes: Buffer | null;
   readonly size: number;
@@ -37,6 +37,8 @@ export interface NativeTransferOptions {
   readonly minTimeoutMs: number;
   readonly maxTimeoutMs: number;
   readonly maxRetries: number;
+  /** Retransmissions of the first packet while the client has acknowledged nothing. */
+  readonly maxRetriesUnconfirmed: number;
 }
 
 /** Opaque handle of a running native transfer. */
@@ -51,6 +53,8 @@ export interface NativeAddon {
     done: (result: NativeTransferResult) => void,
   ): NativeTransferHandle;
   abortTftpTransfer?(handle: NativeTransferHandle): void;
+  /** True once the client has acknowledged anything; false after the transfer ended. */
+  tftpTransferConfirmed?(handle: NativeTransferHandle): boolean;
 }
 
 const addonName = 'labboot_native.node';

@@ -5,10 +5,16 @@
  * with Content-Length satisfies all of them.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { open } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
-import { BootContentError, type BootContent, type BootContentResolver } from '../boot-files';
+import {
+  BootContentError,
+  closeContent,
+  type BootContent,
+  type BootContentResolver,
+} from '../boot-files';
 import { bindError } from '../bind-errors';
+import { createLogger, type Logger } from '../../logger';
 import { toSafeName } from '../tftp/safe-name';
 import { decideRange } from './range';
 
@@ -32,6 +38,8 @@ export interface BootHttpServerOptions {
   readonly port: number;
   readonly resolver: BootContentResolver;
   readonly onRequest?: (event: HttpRequestEvent) => void;
+  /** Where server-side failures go with their detail; clients only ever get generic words. */
+  readonly log?: Pick<Logger, 'warn' | 'error'>;
 }
 
 function etagOf(content: BootContent & { kind: 'file' }): string {
@@ -50,16 +58,31 @@ function decodePath(rawUrl: string): string | undefined {
 
 /** BootHttpServer serves GET and HEAD until `close()`. */
 export class BootHttpServer {
+  private readonly log: Pick<Logger, 'warn' | 'error'>;
+
   private constructor(
     private readonly server: Server,
     private readonly options: BootHttpServerOptions,
-  ) {}
+  ) {
+    this.log = options.log ?? createLogger({ stderrLevel: 'warn' });
+  }
 
   /** Listens on address:port; bind failures become a UserError with the fix. */
   static async start(options: BootHttpServerOptions): Promise<BootHttpServer> {
     const server = createServer({ keepAlive: true });
     const self = new BootHttpServer(server, options);
-    server.on('request', (req, res) => void self.handle(req, res));
+    server.on('request', (req, res) => {
+      self.handle(req, res).catch((error: unknown) => {
+        self.log.error(
+          'http',
+          `${req.method ?? ''} ${JSON.stringify(req.url ?? '')}: ${describe(error)}`,
+        );
+        if (!res.headersSent) {
+          res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' });
+          res.end('server error\n');
+        } else res.destroy();
+      });
+    });
     try {
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
@@ -71,6 +94,10 @@ export class BootHttpServer {
     } catch (error) {
       throw bindError(error, 'HTTP', options.address, options.port);
     }
+    // After listening, an error of the server's socket would otherwise be thrown as unhandled.
+    server.on('error', (error) =>
+      self.log.error('http', `listening socket on ${options.address}: ${error.message}`),
+    );
     return self;
   }
 
@@ -137,9 +164,26 @@ export class BootHttpServer {
           error.kind === 'denied' ? 403 : 404,
           error.kind === 'denied' ? 'forbidden' : 'not found',
         );
-      else fail(500, 'internal error');
+      else {
+        this.log.error('http', `${req.method} ${JSON.stringify(rawPath)}: ${describe(error)}`);
+        fail(500, 'server error');
+      }
       return;
     }
+    try {
+      await this.send(req, res, content, (n) => (bytes += n), rawPath);
+    } finally {
+      await closeContent(content);
+    }
+  }
+
+  private async send(
+    req: IncomingMessage,
+    res: ServerResponse,
+    content: BootContent,
+    count: (n: number) => void,
+    rawPath: string,
+  ): Promise<void> {
     if (content.kind === 'bytes') {
       // Generated per request (configs): never cached, since a per-MAC choice can change any time.
       res.writeHead(200, {
@@ -149,20 +193,26 @@ export class BootHttpServer {
       });
       if (req.method === 'HEAD') res.end();
       else {
-        bytes = content.data.length;
+        count(content.data.length);
         res.end(content.data);
       }
       return;
     }
-    this.sendFile(req, res, content, (n) => (bytes += n));
+    const failure = await this.sendFile(req, res, content, count);
+    if (failure !== undefined)
+      this.log.error(
+        'http',
+        `${req.method} ${JSON.stringify(rawPath)} (${content.path}): ${failure}`,
+      );
   }
 
-  private sendFile(
+  /** Sends a file answer from its open handle; resolves once done, with a read failure if any. */
+  private async sendFile(
     req: IncomingMessage,
     res: ServerResponse,
     content: BootContent & { kind: 'file' },
     count: (n: number) => void,
-  ): void {
+  ): Promise<string | undefined> {
     const etag = etagOf(content);
     // Canonical header case on purpose: GRUB 2.06's HTTP client matches "Content-Length: " exactly
     // and fails with "timeout reading" on Node's lower-case spelling (seen in the QEMU e2e boots).
@@ -175,7 +225,7 @@ export class BootHttpServer {
     if (req.headers['if-none-match'] === etag) {
       res.writeHead(304, headers);
       res.end();
-      return;
+      return undefined;
     }
     // If-Range (RFC 9110 §13.1.5): a stale validator means "send the whole new file".
     const ifRange = req.headers['if-range'];
@@ -188,7 +238,7 @@ export class BootHttpServer {
         'Content-Length': 0,
       });
       res.end();
-      return;
+      return undefined;
     }
     const start = range.kind === 'partial' ? range.start : 0;
     const end = range.kind === 'partial' ? range.end : content.size - 1;
@@ -199,10 +249,14 @@ export class BootHttpServer {
     res.writeHead(range.kind === 'partial' ? 206 : 200, headers);
     if (req.method === 'HEAD' || length === 0) {
       res.end();
-      return;
+      return undefined;
     }
-    void pumpFile(content.path, start, length, res, count);
+    return pumpFile(content.handle, start, length, res, count);
   }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 /** Buffers per response and their size: small enough to stay in CPU cache, enough to keep reads ahead. */
@@ -210,7 +264,9 @@ const PUMP_BUFFERS = 4;
 const PUMP_CHUNK = 256 * 1024;
 
 /**
- * pumpFile writes `length` bytes of `path` from `start` to `res` through a few reused buffers.
+ * pumpFile writes `length` bytes of the open file from `start` to `res` through a few reused
+ * buffers. Resolves when the response is done (or the client went away), with the read failure
+ * that cut it short, if any; the caller closes the handle.
  *
  * Why not `createReadStream().pipe()`: it allocates a fresh buffer per chunk, and every fresh large
  * buffer costs page faults; against nginx's zero-copy sendfile that overhead was the difference
@@ -218,19 +274,12 @@ const PUMP_CHUNK = 256 * 1024;
  * after the socket reports it written.
  */
 async function pumpFile(
-  path: string,
+  fh: FileHandle,
   start: number,
   length: number,
   res: ServerResponse,
   count: (n: number) => void,
-): Promise<void> {
-  let fh;
-  try {
-    fh = await open(path, 'r');
-  } catch {
-    res.destroy();
-    return;
-  }
+): Promise<string | undefined> {
   const free: Buffer[] = Array.from({ length: PUMP_BUFFERS }, () => Buffer.allocUnsafe(PUMP_CHUNK));
   let waiting: (() => void) | undefined;
   const wake = (): void => {
@@ -265,9 +314,9 @@ async function pumpFile(
       });
     }
     if (!aborted) res.end();
-  } catch {
+    return undefined;
+  } catch (error) {
     res.destroy();
-  } finally {
-    await fh.close();
+    return describe(error);
   }
 }

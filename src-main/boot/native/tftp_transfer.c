@@ -11,11 +11,14 @@
  * The rules are session.ts's, which stays the portable engine and the reference: only a timeout
  * retransmits, a duplicate or stale ACK is dropped (no Sorcerer's Apprentice), block numbers roll
  * over past 65,535, and the timeout adapts to the measured round trip (RFC 6298) unless the client
- * fixed it (RFC 2349). Everything before the first packet (names, confinement, options) and after
- * the last (the boot log) stays in TypeScript. Linux only.
+ * fixed it (RFC 2349), and until the client's first ACK the first packet is retransmitted only
+ * `maxRetriesUnconfirmed` times. Everything before the first packet (names, confinement, options)
+ * and after the last (the boot log) stays in TypeScript. The file is read through the transfer's own
+ * duplicate of the descriptor, so closing JavaScript's handle cannot pull it away. Linux only.
  */
 #include "addon.h"
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,7 +42,7 @@ struct handle;
 
 typedef struct transfer {
   int sock;
-  int file_fd;    /* -1 when the content is in `bytes` */
+  int file_fd;    /* our own dup() of the caller's descriptor; -1 when the content is in `bytes` */
   uint8_t *bytes; /* a private copy of generated content (configs are small) */
   uint64_t size;
   uint32_t blksize, windowsize;
@@ -48,6 +51,7 @@ typedef struct transfer {
   double fixed_ms; /* client's timeout option, 0 when the timeout adapts */
   double rto, min_rto, max_rto;
   int max_retries;
+  int max_retries_unconfirmed; /* before the client's first ACK */
   uint8_t *chunk; /* read-ahead window of the file */
   uint64_t chunk_start;
   size_t chunk_len;
@@ -56,6 +60,7 @@ typedef struct transfer {
   uint64_t acked, data_packets, retransmissions;
   char detail[320];
   atomic_int stop;
+  atomic_int confirmed; /* set by the worker at the first ACK; read by tftpTransferConfirmed */
   napi_threadsafe_function tsfn;
   struct handle *handle; /* main thread only */
 } transfer_t;
@@ -122,11 +127,26 @@ static int send_iov(transfer_t *t, struct iovec *iov, int count) {
   }
 }
 
+/* Tells the client the server failed, not why: the detail stays in t->detail for the log. */
+static void send_server_error(transfer_t *t) {
+  static const uint8_t packet[] = {0, 5, 0, 0, 's', 'e', 'r', 'v', 'e', 'r', ' ',
+                                   'e', 'r', 'r', 'o', 'r', 0};
+  struct msghdr msg;
+  struct iovec iov = {(void *)packet, sizeof packet};
+  memset(&msg, 0, sizeof msg);
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  (void)sendmsg(t->sock, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
+}
+
 static int send_blocks(transfer_t *t, uint64_t first, uint64_t count) {
   for (uint64_t block = first; block < first + count; block++) {
     const uint8_t *data;
     size_t len;
-    if (block_data(t, block, &data, &len) != 0) return -1;
+    if (block_data(t, block, &data, &len) != 0) {
+      send_server_error(t);
+      return -1;
+    }
     uint8_t header[4] = {0, 3, (uint8_t)((block >> 8) & 0xff), (uint8_t)(block & 0xff)};
     struct iovec iov[2] = {{header, 4}, {(void *)data, len}};
     if (send_iov(t, iov, len > 0 ? 2 : 1) != 0) return -1;
@@ -189,7 +209,8 @@ static void run(transfer_t *t) {
     if (atomic_load(&t->stop)) FINISH(OUT_STOPPED);
     now = now_ms();
     if (now >= deadline) {
-      if (++retries > t->max_retries) FINISH(OUT_TIMEOUT);
+      if (++retries > (atomic_load(&t->confirmed) ? t->max_retries : t->max_retries_unconfirmed))
+        FINISH(OUT_TIMEOUT);
       t->retransmissions += 1;
       sent_at = -1; /* Karn: never time a retransmitted window */
       double cap = t->max_rto > t->fixed_ms ? t->max_rto : t->fixed_ms;
@@ -223,6 +244,7 @@ static void run(transfer_t *t) {
         if (acked < sent_up_to) sent_at = -1; /* partial ACK: the next window is not timed */
       }
       retries = 0;
+      atomic_store(&t->confirmed, 1);
       if (sent_at >= 0 && t->fixed_ms == 0) {
         double rtt = now - sent_at > 0 ? now - sent_at : 0;
         if (srtt < 0) {
@@ -271,6 +293,7 @@ static void *worker(void *arg) {
 
 static void free_transfer(transfer_t *t) {
   if (t->sock >= 0) close(t->sock);
+  if (t->file_fd >= 0) close(t->file_fd);
   free(t->bytes);
   free(t->chunk);
   free(t);
@@ -407,7 +430,8 @@ static napi_value start_transfer(napi_env env, napi_callback_info info) {
   }
   napi_value o = argv[0];
   char local[64], client[64];
-  double port, file_fd, size, blksize, windowsize, fixed_ms, initial_ms, min_ms, max_ms, retries;
+  double port, file_fd, size, blksize, windowsize, fixed_ms, initial_ms, min_ms, max_ms, retries,
+      retries_unconfirmed;
   void *bytes = NULL, *oack = NULL;
   size_t bytes_len = 0, oack_len = 0;
   int has_bytes, has_oack;
@@ -421,6 +445,7 @@ static napi_value start_transfer(napi_env env, napi_callback_info info) {
       get_double(env, o, "minTimeoutMs", &min_ms) != 0 ||
       get_double(env, o, "maxTimeoutMs", &max_ms) != 0 ||
       get_double(env, o, "maxRetries", &retries) != 0 ||
+      get_double(env, o, "maxRetriesUnconfirmed", &retries_unconfirmed) != 0 ||
       (has_bytes = get_buffer(env, o, "bytes", &bytes, &bytes_len)) < 0 ||
       (has_oack = get_buffer(env, o, "oack", &oack, &oack_len)) < 0) {
     napi_throw_type_error(env, NULL, "startTftpTransfer: an option is missing or of the wrong type");
@@ -429,14 +454,14 @@ static napi_value start_transfer(napi_env env, napi_callback_info info) {
   if (port < 1 || port > 65535 || blksize < 8 || blksize > 65464 || windowsize < 1 ||
       windowsize > 65535 || size < 0 || oack_len > MAX_OACK || (has_bytes && bytes_len != size) ||
       (!has_bytes && file_fd < 0) || initial_ms < 1 || min_ms < 1 || max_ms < min_ms ||
-      retries < 0) {
+      retries < 0 || retries_unconfirmed < 0) {
     napi_throw_range_error(env, NULL, "startTftpTransfer: an option is out of range");
     return NULL;
   }
   transfer_t *t = calloc(1, sizeof *t);
   if (t == NULL) return addon_throw_errno(env, "calloc", ENOMEM);
   t->sock = -1;
-  t->file_fd = has_bytes ? -1 : (int)file_fd;
+  t->file_fd = -1;
   t->size = (uint64_t)size;
   t->blksize = (uint32_t)blksize;
   t->windowsize = (uint32_t)windowsize;
@@ -445,6 +470,15 @@ static napi_value start_transfer(napi_env env, napi_callback_info info) {
   t->min_rto = min_ms;
   t->max_rto = max_ms;
   t->max_retries = (int)retries;
+  t->max_retries_unconfirmed = retries_unconfirmed < retries ? (int)retries_unconfirmed : (int)retries;
+  if (!has_bytes) {
+    t->file_fd = fcntl((int)file_fd, F_DUPFD_CLOEXEC, 0);
+    if (t->file_fd < 0) {
+      int err = errno;
+      free_transfer(t);
+      return addon_throw_errno(env, "dup", err);
+    }
+  }
   if (has_oack) {
     memcpy(t->oack, oack, oack_len);
     t->oack_len = oack_len;
@@ -499,6 +533,22 @@ static napi_value start_transfer(napi_env env, napi_callback_info info) {
   return external;
 }
 
+/* tftpTransferConfirmed(handle): true once the client has acknowledged anything. */
+static napi_value transfer_confirmed(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  void *data = NULL;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 1 ||
+      napi_get_value_external(env, argv[0], &data) != napi_ok) {
+    napi_throw_type_error(env, NULL, "tftpTransferConfirmed(handle) needs a transfer handle");
+    return NULL;
+  }
+  handle_t *h = data;
+  napi_value result;
+  napi_get_boolean(env, h->t != NULL && atomic_load(&h->t->confirmed), &result);
+  return result;
+}
+
 /* abortTftpTransfer(handle): asks a running transfer to stop; `done` then reports "stopped". */
 static napi_value abort_transfer(napi_env env, napi_callback_info info) {
   size_t argc = 1;
@@ -522,6 +572,7 @@ void tftp_transfer_register(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"startTftpTransfer", NULL, start_transfer, NULL, NULL, NULL, napi_default, NULL},
       {"abortTftpTransfer", NULL, abort_transfer, NULL, NULL, NULL, napi_default, NULL},
+      {"tftpTransferConfirmed", NULL, transfer_confirmed, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
 }

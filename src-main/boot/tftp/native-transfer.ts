@@ -16,15 +16,22 @@ export function nativeTransferEngine(): TransferEngine | undefined {
   const addon = loadNativeAddon();
   const start = addon?.startTftpTransfer;
   const abort = addon?.abortTftpTransfer;
-  if (start === undefined || abort === undefined) return undefined;
+  const confirmed = addon?.tftpTransferConfirmed;
+  if (start === undefined || abort === undefined || confirmed === undefined) return undefined;
   return {
     name: 'native',
     start: (spec: TransferSpec): Promise<RunningTransfer> => {
       const source = spec.reader.source;
+      if (source === undefined)
+        return Promise.reject(
+          new Error('the native engine reads a descriptor or bytes, not a stream'),
+        );
       let settle: (result: TransferResult) => void = () => undefined;
       const done = new Promise<TransferResult>((resolve) => (settle = resolve));
       let finished = false;
       // Throws synchronously (socket, bind, connect) before anything is sent; the caller reports it.
+      // The module takes its own duplicate of the descriptor, so the transfer's thread keeps reading
+      // the same file even if this side closes its handle early.
       const handle = start(
         {
           localAddress: spec.localAddress,
@@ -46,6 +53,9 @@ export function nativeTransferEngine(): TransferEngine | undefined {
       );
       return Promise.resolve({
         done,
+        get confirmed() {
+          return !finished && confirmed(handle);
+        },
         stop: () => {
           if (!finished) abort(handle);
         },

@@ -7,7 +7,7 @@ import { createSocket, type Socket } from 'node:dgram';
 import { performance } from 'node:perf_hooks';
 import type { ContentReader } from '../boot-files';
 import { bindSocket, closeSocket } from '../udp-socket';
-import { decodePacket, Opcode, writeDataHeader } from './codec';
+import { decodePacket, encodePacket, Opcode, TftpErrorCode, writeDataHeader } from './codec';
 import { ReadSession, type SessionStep } from './session';
 import type { RunningTransfer, TransferEngine, TransferResult, TransferSpec } from './transfer';
 
@@ -79,6 +79,10 @@ class PortableTransfer implements RunningTransfer {
     this.done = new Promise((resolve) => (this.settle = resolve));
     socket.on('message', (msg) => this.onMessage(msg));
     socket.on('error', (error) => this.end('error', error.message));
+  }
+
+  get confirmed(): boolean {
+    return this.session.confirmed;
   }
 
   start(): void {
@@ -159,7 +163,14 @@ class PortableTransfer implements RunningTransfer {
         await this.fill(send.first, send.count);
         if (!this.ended) this.sendBlocks(send.first, send.count);
       })
-      .catch((error: unknown) => this.end('error', `read failed: ${(error as Error).message}`))
+      .catch((error: unknown) => {
+        // The client hears that the server failed, not why; the detail goes to the server's log.
+        if (!this.ended)
+          this.socket.send(
+            encodePacket({ op: 'error', code: TftpErrorCode.NotDefined, message: 'server error' }),
+          );
+        this.end('error', `read failed: ${(error as Error).message}`);
+      })
       .finally(() => {
         this.busy = false;
       });

@@ -7,6 +7,9 @@
  *   ACK never multiplies traffic (the Sorcerer's Apprentice bug, RFC 1123 §4.2.3.1).
  * - Block numbers are 16-bit on the wire and roll over to 0 after 65535; the session counts absolute
  *   blocks and maps each ACK into the range that is actually in flight.
+ * - Until the client's first ACK the transfer is unconfirmed: a request from a spoofed or silent
+ *   address never answers, so its first packet is retransmitted only `maxRetriesUnconfirmed` times
+ *   and its slot is free again within seconds, not after the full backoff.
  */
 
 /** Parameters of one transfer, fixed after negotiation. */
@@ -23,6 +26,8 @@ export interface SessionParams {
   readonly maxTimeoutMs?: number;
   /** Retransmissions of the same packet(s) before giving up. */
   readonly maxRetries?: number;
+  /** Retransmissions of the first OACK/DATA before giving up while no ACK has come yet. */
+  readonly maxRetriesUnconfirmed?: number;
 }
 
 /** What to put on the wire: the OACK, or DATA blocks `first..first+count-1` (absolute, 1-based). */
@@ -48,15 +53,21 @@ export interface SessionTiming {
   readonly minTimeoutMs: number;
   readonly maxTimeoutMs: number;
   readonly maxRetries: number;
+  readonly maxRetriesUnconfirmed: number;
 }
 
-/** Fills in the timer defaults: 1 s first timeout, RTO kept within 250 ms–5 s, 5 retries. */
+/**
+ * Fills in the timer defaults: 1 s first timeout, RTO kept within 250 ms–5 s, 5 retries, and one
+ * retry before the first ACK (never more than `maxRetries`).
+ */
 export function sessionTiming(params: Partial<SessionTiming>): SessionTiming {
+  const maxRetries = params.maxRetries ?? 5;
   return {
     initialTimeoutMs: params.initialTimeoutMs ?? 1000,
     minTimeoutMs: params.minTimeoutMs ?? 250,
     maxTimeoutMs: params.maxTimeoutMs ?? 5000,
-    maxRetries: params.maxRetries ?? 5,
+    maxRetries,
+    maxRetriesUnconfirmed: Math.min(params.maxRetriesUnconfirmed ?? 1, maxRetries),
   };
 }
 
@@ -78,6 +89,9 @@ export class ReadSession {
   private readonly minRto: number;
   private readonly maxRto: number;
   private readonly maxRetries: number;
+  private readonly maxRetriesUnconfirmed: number;
+  /** True once the client has acknowledged anything (the OACK or a DATA block). */
+  private acknowledged = false;
   /** Packets sent, for events and the duplicate-ACK test. */
   dataPacketsSent = 0;
   retransmissions = 0;
@@ -89,6 +103,12 @@ export class ReadSession {
     this.minRto = timing.minTimeoutMs;
     this.maxRto = timing.maxTimeoutMs;
     this.maxRetries = timing.maxRetries;
+    this.maxRetriesUnconfirmed = timing.maxRetriesUnconfirmed;
+  }
+
+  /** True once the client has acknowledged anything: a live client, not a one-off request. */
+  get confirmed(): boolean {
+    return this.acknowledged;
   }
 
   /** Blocks the client has acknowledged. */
@@ -114,6 +134,7 @@ export class ReadSession {
       this.sampleRtt(now);
       this.phase = 'data';
       this.retries = 0;
+      this.acknowledged = true;
       return this.sendWindow(now);
     }
     // Distance from the last acknowledged block to this ACK, modulo the 16-bit rollover.
@@ -121,6 +142,7 @@ export class ReadSession {
     if (delta === 0 || delta > this.sentUpTo - this.acked) return NOTHING; // duplicate or stale
     this.acked += delta;
     this.retries = 0;
+    this.acknowledged = true;
     if (this.acked >= this.sentUpTo) this.sampleRtt(now);
     if (this.acked === this.totalBlocks) {
       this.phase = 'done';
@@ -134,7 +156,7 @@ export class ReadSession {
   onTimeout(): SessionStep {
     if (this.phase === 'done') return NOTHING;
     this.retries += 1;
-    if (this.retries > this.maxRetries) {
+    if (this.retries > (this.acknowledged ? this.maxRetries : this.maxRetriesUnconfirmed)) {
       this.phase = 'done';
       return { finished: 'timeout' };
     }

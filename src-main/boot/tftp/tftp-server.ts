@@ -9,16 +9,18 @@ import { isIPv6 } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import {
   BootContentError,
-  OpenFiles,
+  closeContent,
+  contentReader,
   type BootContent,
   type BootContentResolver,
   type ContentReader,
 } from '../boot-files';
 import { bindError } from '../bind-errors';
+import { createLogger, type Logger } from '../../logger';
 import { bindSocket, closeSocket } from '../udp-socket';
 import { decodePacket, encodePacket, TftpErrorCode, type RequestPacket } from './codec';
 import { nativeTransferEngine } from './native-transfer';
-import { toNetascii } from './netascii';
+import { netasciiReader } from './netascii-reader';
 import { MAX_WINDOWSIZE, negotiate } from './options';
 import { portableTransferEngine } from './portable-transfer';
 import { toSafeName } from './safe-name';
@@ -63,13 +65,19 @@ export interface TftpServerOptions {
   /** Largest blksize granted: the serving interface's MTU − 32. */
   readonly maxBlksize: number;
   readonly maxWindowsize?: number;
-  /** Transfers served at once; more get "server busy" so a storm cannot exhaust descriptors. */
+  /**
+   * Requests served at once, so a storm cannot exhaust descriptors. When all are taken, a new
+   * request replaces one that no client has acknowledged yet; only when every slot holds a live
+   * client does it get "server busy".
+   */
   readonly maxTransfers?: number;
   readonly onTransfer?: (event: TftpTransferEvent) => void;
+  /** Where server-side failures go with their detail; clients only ever get generic words. */
+  readonly log?: Pick<Logger, 'warn' | 'error'>;
   /** Timing overrides for tests. */
   readonly timing?: Pick<
     SessionParams,
-    'initialTimeoutMs' | 'minTimeoutMs' | 'maxTimeoutMs' | 'maxRetries'
+    'initialTimeoutMs' | 'minTimeoutMs' | 'maxTimeoutMs' | 'maxRetries' | 'maxRetriesUnconfirmed'
   >;
   /** Socket factory (Pixiecore-style seam for tests); implies the portable engine. */
   readonly createSocket?: (type: 'udp4' | 'udp6') => Socket;
@@ -80,15 +88,34 @@ export interface TftpServerOptions {
   readonly engine?: 'auto' | 'native' | 'portable';
 }
 
-/** netascii needs the whole converted file in memory; boot files are binary, so keep this small. */
+/**
+ * netascii is encoded on the fly, but sizing it reads the whole file before the first packet: a
+ * request costs a full read even if it is never acknowledged. Boot files are binary; keep this small.
+ */
 const NETASCII_LIMIT = 8 * 1024 * 1024;
+
+/** What clients are told. Details (paths, errno text) stay in the log and the boot-log event. */
+const CLIENT_MESSAGE = {
+  notFound: 'file not found',
+  denied: 'access violation',
+  serverError: 'server error',
+  busy: 'server busy, retry shortly',
+} as const;
+
+/** A running transfer's place in the server: who it serves and whether it was pushed out. */
+interface TransferSlot {
+  readonly client: string;
+  evicted: boolean;
+}
+
 /** TftpServer serves read requests on one address until `close()`. */
 export class TftpServer {
-  private readonly transfers = new Set<RunningTransfer>();
-  private readonly files = new OpenFiles();
+  /** Running transfers, oldest first (a Map keeps insertion order). */
+  private readonly transfers = new Map<RunningTransfer, TransferSlot>();
   /** Every accepted request from arrival until its event is reported, transfer included. */
   private readonly requests = new Set<Promise<void>>();
   private readonly timing: SessionTiming;
+  private readonly log: Pick<Logger, 'warn' | 'error'>;
   private closed = false;
 
   private constructor(
@@ -98,9 +125,13 @@ export class TftpServer {
     private readonly transferEngine: TransferEngine,
   ) {
     this.timing = sessionTiming(options.timing ?? {});
+    this.log = options.log ?? createLogger({ stderrLevel: 'warn' });
     socket.on('message', (msg, rinfo) => this.onRequest(msg, rinfo));
-    // A listening UDP socket has no peer; errors here are transient (ICMP) and must not stop serving.
-    socket.on('error', () => undefined);
+    // A listening UDP socket has no peer; errors here are transient (ICMP) and must not stop
+    // serving, but someone diagnosing a dead TFTP server needs to see them.
+    socket.on('error', (error) =>
+      this.log.warn('tftp', `listening socket on ${options.address}: ${error.message}`),
+    );
   }
 
   /** Binds the listening socket; bind failures become a UserError with the fix (see bind-errors.ts). */
@@ -139,17 +170,12 @@ export class TftpServer {
     return this.transfers.size;
   }
 
-  /** Distinct files open, shared by transfers of the same file. */
-  get openFiles(): number {
-    return this.files.openCount;
-  }
-
   /** Stops listening and ends every transfer (reported with outcome `aborted`). */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     await closeSocket(this.socket);
-    for (const transfer of this.transfers) transfer.stop();
+    for (const transfer of this.transfers.keys()) transfer.stop();
     // Requests still being set up see `closed` and stop their transfer themselves (see serve()).
     await Promise.allSettled([...this.requests]);
   }
@@ -180,22 +206,48 @@ export class TftpServer {
       return;
     }
     if (packet.op === 'wrq') {
-      this.sendError(
-        rinfo,
-        TftpErrorCode.AccessViolation,
-        'LabBoot serves boot files read-only; uploads are refused',
-      );
+      this.sendError(rinfo, TftpErrorCode.AccessViolation, 'read-only server: uploads are refused');
       this.refuse(rinfo, packet.filename, 'refused', 'write request refused');
       return;
     }
     if (packet.op !== 'rrq') return; // stray DATA/ACK/ERROR for a finished transfer
-    if (this.requests.size >= (this.options.maxTransfers ?? 256)) {
-      this.sendError(rinfo, TftpErrorCode.NotDefined, 'server busy, retry shortly');
+    if (this.requests.size >= (this.options.maxTransfers ?? 256) && !this.evictUnconfirmed()) {
+      this.sendError(rinfo, TftpErrorCode.NotDefined, CLIENT_MESSAGE.busy);
       this.refuse(rinfo, packet.filename, 'refused', 'too many transfers');
       return;
     }
-    const request = this.serve(packet, rinfo).finally(() => this.requests.delete(request));
+    const file = packet.filename;
+    const request = this.serve(packet, rinfo)
+      .catch((error: unknown) => {
+        this.log.error(
+          'tftp',
+          `request ${JSON.stringify(file)} from ${rinfo.address}: ${describe(error)}`,
+        );
+      })
+      .finally(() => this.requests.delete(request));
     this.requests.add(request);
+  }
+
+  /**
+   * Stops one transfer that no client has acknowledged, to make room for a new request: requests
+   * from spoofed or silent addresses must not keep a real client out. The victim is the oldest of
+   * the client with the most such transfers, so one flooding address cannot push out another
+   * client's request. False when every running transfer has a live client.
+   */
+  private evictUnconfirmed(): boolean {
+    const waiting = [...this.transfers].filter(([t, slot]) => !slot.evicted && !t.confirmed);
+    const perClient = new Map<string, number>();
+    for (const [, slot] of waiting)
+      perClient.set(slot.client, (perClient.get(slot.client) ?? 0) + 1);
+    let victim = waiting[0];
+    for (const candidate of waiting) {
+      const count = (entry: typeof candidate): number => perClient.get(entry[1].client) ?? 0;
+      if (victim !== undefined && count(candidate) > count(victim)) victim = candidate;
+    }
+    if (victim === undefined) return false;
+    victim[1].evicted = true;
+    victim[0].stop();
+    return true;
   }
 
   private refuse(rinfo: RemoteInfo, file: string, outcome: TftpOutcome, detail: string): void {
@@ -220,41 +272,19 @@ export class TftpServer {
       this.sendError(
         rinfo,
         TftpErrorCode.IllegalOperation,
-        `transfer mode ${request.mode} is not supported; use octet`,
+        'transfer mode not supported; use octet',
       );
-      this.refuse(rinfo, request.filename, 'refused', `mode ${request.mode}`);
+      this.refuse(rinfo, request.filename, 'refused', `mode ${JSON.stringify(request.mode)}`);
       return;
     }
     const safe = toSafeName(request.filename);
     if (!safe.ok) {
-      this.sendError(rinfo, TftpErrorCode.AccessViolation, `access violation: ${safe.reason}`);
+      this.sendError(rinfo, TftpErrorCode.AccessViolation, CLIENT_MESSAGE.denied);
       this.refuse(rinfo, request.filename, 'denied', safe.reason);
       return;
     }
-    let content: BootContent;
-    let reader: ContentReader;
-    try {
-      content = await this.options.resolver.resolve(safe.path, {
-        address: rinfo.address,
-        protocol: 'tftp',
-      });
-      if (request.mode === 'netascii') content = await this.toNetasciiContent(content);
-      reader = await this.files.reader(content);
-    } catch (error) {
-      const denied = error instanceof BootContentError && error.kind === 'denied';
-      const detail = error instanceof Error ? error.message : String(error);
-      if (denied) this.sendError(rinfo, TftpErrorCode.AccessViolation, 'access violation');
-      else if (error instanceof BootContentError)
-        this.sendError(rinfo, TftpErrorCode.FileNotFound, 'file not found');
-      else this.sendError(rinfo, TftpErrorCode.NotDefined, detail);
-      this.refuse(
-        rinfo,
-        request.filename,
-        denied ? 'denied' : error instanceof BootContentError ? 'not-found' : 'error',
-        detail,
-      );
-      return;
-    }
+    const reader = await this.open(request, safe.path, rinfo);
+    if (reader === undefined) return;
     const negotiated = negotiate(request.options, reader.size, {
       maxBlksize: this.options.maxBlksize,
       maxWindowsize: this.options.maxWindowsize ?? MAX_WINDOWSIZE,
@@ -270,10 +300,12 @@ export class TftpServer {
       return;
     }
     const { blksize, windowsize, timeoutMs, oack } = negotiated.value;
+    // Converted content exists only through `read`: the portable engine carries it.
+    const engine = reader.source === undefined ? portableTransferEngine : this.transferEngine;
     const startedAt = performance.now();
     let transfer: RunningTransfer;
     try {
-      transfer = await this.transferEngine.start({
+      transfer = await engine.start({
         localAddress: this.options.address,
         type: this.type,
         clientAddress: rinfo.address,
@@ -288,15 +320,21 @@ export class TftpServer {
       });
     } catch (error) {
       await reader.release();
-      this.refuse(rinfo, request.filename, 'error', `transfer socket: ${(error as Error).message}`);
+      const detail = `transfer socket: ${describe(error)}`;
+      this.sendError(rinfo, TftpErrorCode.NotDefined, CLIENT_MESSAGE.serverError);
+      this.fail(rinfo, request.filename, detail);
+      this.refuse(rinfo, request.filename, 'error', detail);
       return;
     }
+    const slot: TransferSlot = { client: rinfo.address, evicted: false };
     if (this.closed) transfer.stop();
-    this.transfers.add(transfer);
+    this.transfers.set(transfer, slot);
     const result = await transfer.done;
     this.transfers.delete(transfer);
     await reader.release();
     const stopped = result.outcome === 'stopped';
+    if (result.outcome === 'error')
+      this.fail(rinfo, request.filename, result.detail ?? 'no detail');
     this.report({
       client: rinfo.address,
       clientPort: rinfo.port,
@@ -309,28 +347,83 @@ export class TftpServer {
       windowsize,
       dataPackets: result.dataPackets,
       retransmissions: result.retransmissions,
-      detail: stopped ? 'server stopped' : result.detail,
+      detail: !stopped
+        ? result.detail
+        : slot.evicted
+          ? 'no ACK yet while the server was full: made room for a newer request'
+          : 'server stopped',
     });
   }
 
-  private async toNetasciiContent(content: BootContent): Promise<BootContent> {
-    if ((content.kind === 'file' ? content.size : content.data.length) > NETASCII_LIMIT) {
-      throw new Error('netascii transfers are limited to 8 MiB; request the file in octet mode');
-    }
-    const reader = await this.files.reader(content);
+  /**
+   * Resolves and opens what a request names, or answers the client and reports why not. The
+   * client hears only "file not found", "access violation" or "server error"; the detail goes to
+   * the event (and, for failures of the server itself, to the log).
+   */
+  private async open(
+    request: RequestPacket,
+    name: string,
+    rinfo: RemoteInfo,
+  ): Promise<ContentReader | undefined> {
+    let content: BootContent;
     try {
-      const raw = new Uint8Array(reader.size);
-      let at = 0;
-      while (at < raw.length) {
-        const n = await reader.read(raw, at, raw.length - at, at);
-        if (n === 0) break;
-        at += n;
-      }
-      return { kind: 'bytes', data: toNetascii(raw.subarray(0, at)), contentType: 'text/plain' };
-    } finally {
-      await reader.release();
+      content = await this.options.resolver.resolve(name, {
+        address: rinfo.address,
+        protocol: 'tftp',
+      });
+    } catch (error) {
+      const kind = error instanceof BootContentError ? error.kind : 'error';
+      this.sendError(
+        rinfo,
+        kind === 'denied'
+          ? TftpErrorCode.AccessViolation
+          : kind === 'not-found'
+            ? TftpErrorCode.FileNotFound
+            : TftpErrorCode.NotDefined,
+        kind === 'denied'
+          ? CLIENT_MESSAGE.denied
+          : kind === 'not-found'
+            ? CLIENT_MESSAGE.notFound
+            : CLIENT_MESSAGE.serverError,
+      );
+      if (kind === 'error') this.fail(rinfo, request.filename, describe(error));
+      this.refuse(rinfo, request.filename, kind, describe(error));
+      return undefined;
+    }
+    if (request.mode === 'octet') return contentReader(content);
+    const size = content.kind === 'file' ? content.size : content.data.length;
+    if (size > NETASCII_LIMIT) {
+      await closeContent(content);
+      this.sendError(rinfo, TftpErrorCode.NotDefined, 'file too large for netascii; use octet');
+      this.refuse(
+        rinfo,
+        request.filename,
+        'refused',
+        `netascii of ${size} bytes (limit ${NETASCII_LIMIT})`,
+      );
+      return undefined;
+    }
+    const raw = contentReader(content);
+    try {
+      return await netasciiReader(raw);
+    } catch (error) {
+      await raw.release();
+      const detail = `netascii: ${describe(error)}`;
+      this.sendError(rinfo, TftpErrorCode.NotDefined, CLIENT_MESSAGE.serverError);
+      this.fail(rinfo, request.filename, detail);
+      this.refuse(rinfo, request.filename, 'error', detail);
+      return undefined;
     }
   }
+
+  /** Logs a failure of the server itself (not of the client's request) with its detail. */
+  private fail(rinfo: RemoteInfo, file: string, detail: string): void {
+    this.log.error('tftp', `${rinfo.address}:${rinfo.port} ${JSON.stringify(file)}: ${detail}`);
+  }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 function chooseEngine(options: TftpServerOptions): TransferEngine {

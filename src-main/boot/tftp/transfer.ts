@@ -41,6 +41,8 @@ export interface TransferResult {
 export interface RunningTransfer {
   /** Settles once, after the transfer's socket is closed. */
   readonly done: Promise<TransferResult>;
+  /** True once the client has acknowledged anything; until then the transfer may be evicted. */
+  readonly confirmed: boolean;
   /** Asks the transfer to stop; `done` then settles with `stopped`. Safe to call more than once. */
   stop(): void;
 }

@@ -60,20 +60,62 @@ describe('ReadSession', () => {
 
   it('retransmits on timeout with backoff, then gives up', () => {
     const s = new ReadSession({
-      size: 10,
+      size: 1000,
       blksize: 512,
       windowsize: 1,
       sendOack: false,
       initialTimeoutMs: 100,
+      minTimeoutMs: 100,
       maxTimeoutMs: 350,
       maxRetries: 3,
     });
     s.start(0);
-    expect(s.onTimeout()).toEqual({ send: { kind: 'data', first: 1, count: 1 }, timerMs: 200 });
-    expect(s.onTimeout()).toEqual({ send: { kind: 'data', first: 1, count: 1 }, timerMs: 350 });
+    expect(s.onAck(1, 0)).toEqual({ send: { kind: 'data', first: 2, count: 1 }, timerMs: 100 });
+    expect(s.onTimeout()).toEqual({ send: { kind: 'data', first: 2, count: 1 }, timerMs: 200 });
+    expect(s.onTimeout()).toEqual({ send: { kind: 'data', first: 2, count: 1 }, timerMs: 350 });
     expect(s.onTimeout().timerMs).toBe(350);
     expect(s.onTimeout()).toEqual({ finished: 'timeout' });
     expect(s.retransmissions).toBe(3);
+  });
+
+  it('gives a client that never ACKs one retransmission, of DATA 1 or of the OACK', () => {
+    for (const sendOack of [false, true]) {
+      const s = new ReadSession({ size: 1000, blksize: 512, windowsize: 1, sendOack });
+      s.start(0);
+      expect(s.confirmed).toBe(false);
+      expect(s.onTimeout().send).toEqual(
+        sendOack ? { kind: 'oack' } : { kind: 'data', first: 1, count: 1 },
+      );
+      expect(s.onTimeout()).toEqual({ finished: 'timeout' });
+      expect(s.retransmissions).toBe(1);
+    }
+  });
+
+  it('is confirmed by the first ACK, of the OACK or of DATA 1, and then keeps every retry', () => {
+    const viaOack = new ReadSession({ size: 1000, blksize: 512, windowsize: 1, sendOack: true });
+    viaOack.start(0);
+    viaOack.onAck(0, 1);
+    expect(viaOack.confirmed).toBe(true);
+    const viaData = new ReadSession({ size: 1000, blksize: 512, windowsize: 1, sendOack: false });
+    viaData.start(0);
+    viaData.onAck(7, 1); // not in flight: no confirmation
+    expect(viaData.confirmed).toBe(false);
+    viaData.onAck(1, 1);
+    expect(viaData.confirmed).toBe(true);
+    for (let i = 0; i < 5; i++) expect(viaData.onTimeout().send?.kind).toBe('data');
+    expect(viaData.onTimeout()).toEqual({ finished: 'timeout' });
+  });
+
+  it('never retries an unconfirmed transfer more often than a confirmed one', () => {
+    const s = new ReadSession({
+      size: 10,
+      blksize: 512,
+      windowsize: 1,
+      sendOack: false,
+      maxRetries: 0,
+    });
+    s.start(0);
+    expect(s.onTimeout()).toEqual({ finished: 'timeout' });
   });
 
   it('adapts the timeout to measured RTT unless the client fixed it', () => {
