@@ -6,20 +6,21 @@ import { connectBridge } from './lib/bridge';
 import './styles.css';
 
 const root = createRoot(document.getElementById('root') as HTMLElement);
-const bridge = connectBridge();
-if ('error' in bridge) {
-  root.render(
-    <main className="fatal" role="alert">
-      <h1>LabBoot</h1>
-      <p>{bridge.error}</p>
-    </main>,
-  );
-} else {
-  root.render(
-    <StrictMode>
-      <BridgeProvider bridge={bridge}>
-        <App />
-      </BridgeProvider>
-    </StrictMode>,
-  );
-}
+void connectBridge().then((bridge) => {
+  if ('error' in bridge) {
+    root.render(
+      <main className="fatal" role="alert">
+        <h1>LabBoot</h1>
+        <p>{bridge.error}</p>
+      </main>,
+    );
+  } else {
+    root.render(
+      <StrictMode>
+        <BridgeProvider bridge={bridge}>
+          <App />
+        </BridgeProvider>
+      </StrictMode>,
+    );
+  }
+});

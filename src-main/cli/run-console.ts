@@ -54,7 +54,8 @@ export async function runConsole(ctx: CliContext, options: ConsoleOptions): Prom
   // Listen for SIGINT/SIGTERM before announcing the URL: whoever reads the line may stop us at once.
   const shutdown = waitForShutdown();
   ctx.stdout.write(`LabBoot console: ${server.url}\n`);
-  if (options.open) openBrowser(server.url, ctx);
+  // The opener's command line is readable by every local user: it gets a one-time code, not the token.
+  if (options.open) openBrowser(server.issueBrowserUrl(), ctx);
   const signal = await shutdown;
   ctx.info(`[console] ${signal}: closing`);
   await server.dispose();

@@ -1,5 +1,5 @@
 import type { LabBootBridge } from '../../src-shared/contract/bridge';
-import { createHttpBridge } from './http-bridge';
+import { createHttpBridge, exchangeLoginCode } from './http-bridge';
 
 declare global {
   interface Window {
@@ -12,20 +12,34 @@ const tokenKey = 'labboot.token';
 
 /**
  * connectBridge picks the transport: the preload's IPC bridge inside Electron, otherwise HTTP with
- * the token from the URL fragment (`#token=…`), which is then removed from the address bar and kept
- * in sessionStorage so a reload still works.
+ * the token from the URL fragment. The fragment carries either the token itself (`#token=…`, the
+ * line LabBoot prints) or a one-time code (`#code=…`, the URL handed to the browser opener) that is
+ * traded for the token once. Either is then removed from the address bar, and the token is kept in
+ * sessionStorage so a reload still works.
  */
-export function connectBridge(): LabBootBridge | { error: string } {
+export async function connectBridge(): Promise<LabBootBridge | { error: string }> {
   if (window.labboot !== undefined) return window.labboot;
-  const match = /(?:^#|&)token=([A-Za-z0-9_-]+)/.exec(window.location.hash);
-  const token = match?.[1] ?? sessionStorage.getItem(tokenKey);
-  if (token === null || token === undefined) {
+  const hash = window.location.hash;
+  const tokenMatch = /(?:^#|&)token=([A-Za-z0-9_-]+)/.exec(hash);
+  const codeMatch = /(?:^#|&)code=([A-Za-z0-9_-]+)/.exec(hash);
+  if (tokenMatch !== null || codeMatch !== null) {
+    history.replaceState(null, '', `${window.location.pathname}#/images`);
+  }
+  let token = tokenMatch?.[1];
+  if (token === undefined && codeMatch?.[1] !== undefined) {
+    const traded = await exchangeLoginCode(codeMatch[1]);
+    if ('error' in traded) return traded;
+    token = traded.token;
+  }
+  token ??= sessionStorage.getItem(tokenKey) ?? undefined;
+  if (token === undefined) {
     return {
       error:
         'This page needs the console URL with its token. Copy the line LabBoot printed: “LabBoot console: http://127.0.0.1:…/#token=…”.',
     };
   }
   sessionStorage.setItem(tokenKey, token);
-  if (match !== null) history.replaceState(null, '', `${window.location.pathname}#/images`);
-  return createHttpBridge(token);
+  // Missed events are gone only after a long disconnect (sleep, a stalled tab): a reload is the
+  // one way to be sure every screen shows current state again.
+  return createHttpBridge(token, { onResync: () => window.location.reload() });
 }

@@ -29,11 +29,16 @@ const linePattern = /^LabBoot console: (http:\/\/127\.0\.0\.1:(\d+))\/#token=([A
 export async function startConsole(
   dataDir: string,
   extraEnv: NodeJS.ProcessEnv = {},
+  options: { open?: boolean } = {},
 ): Promise<ConsoleProcess> {
   const started = Date.now();
   const child = spawn(
     process.execPath,
-    [labbootBin, '--data', dataDir, 'console', '--no-open', '--port', '0'],
+    [
+      labbootBin,
+      ...['--data', dataDir, 'console', '--port', '0'],
+      ...(options.open === true ? [] : ['--no-open']),
+    ],
     {
       cwd: repoRoot,
       env: { ...process.env, ...extraEnv },

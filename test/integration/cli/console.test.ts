@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { existsSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startConsole, type ConsoleProcess } from '../../helpers/console-process';
 import { makeTempDir } from '../../helpers/temp-dir';
@@ -73,5 +73,47 @@ describe('labboot console', () => {
     } finally {
       await other.stop();
     }
+  });
+
+  it('hands the browser opener a one-time code, never the token', async () => {
+    const tmp = makeTempDir();
+    const bin = makeTempDir('labboot-opener-');
+    dirs.push(tmp, bin);
+    // A stand-in xdg-open that records its command line: what `ps` shows every local user.
+    const argvFile = join(bin.path, 'argv');
+    const opener = join(bin.path, 'xdg-open');
+    writeFileSync(
+      opener,
+      `#!/bin/sh\nprintf '%s\\n' "$@" > "${argvFile}.part" && mv "${argvFile}.part" "${argvFile}"\n`,
+    );
+    chmodSync(opener, 0o755);
+    running = await startConsole(
+      tmp.path,
+      { PATH: `${bin.path}:${process.env.PATH ?? ''}` },
+      { open: true },
+    );
+    const deadline = Date.now() + 10_000;
+    while (!existsSync(argvFile) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const argv = readFileSync(argvFile, 'utf8').trimEnd().split('\n');
+    expect(argv.join(' ')).not.toContain(running.token);
+    expect(argv).toHaveLength(1);
+    const match = /^(http:\/\/127\.0\.0\.1:\d+)\/#code=([A-Za-z0-9_-]{43})$/.exec(argv[0]!);
+    expect(match, argv[0]).not.toBeNull();
+    expect(match![1]).toBe(running.origin);
+
+    const exchange = (): Promise<Response> =>
+      fetch(`${running!.origin}/api/session`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Origin: running!.origin },
+        body: JSON.stringify({ code: match![2] }),
+      });
+    const first = await exchange();
+    expect(first.status).toBe(200);
+    expect(await first.json()).toEqual({ ok: true, value: { token: running.token } });
+    expect((await exchange()).status).toBe(401);
+    // The line for the person is unchanged (the contract in cli.md).
+    expect(running.line).toBe(`LabBoot console: ${running.url}`);
   });
 });
