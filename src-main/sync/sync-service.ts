@@ -5,7 +5,7 @@
  * collected. It can be cancelled at any moment; partial files stay for resume.
  * A crash leaves only complete versions visible and the next run resumes from the partial files.
  */
-import { rm, statfs } from 'node:fs/promises';
+import { statfs } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Database } from '../store/database';
 import { isUserError, UserError } from '../../src-shared/errors';
@@ -17,7 +17,7 @@ import { DownloadError } from './downloader';
 import { describeDownloadError, DownloadQueue, type FileJob } from './download-queue';
 import { HttpStatusError, defaultRetry, describeHttpError, type RetryPolicy } from './http';
 import { planSync, selectionMatches, type PlannedVersion } from './plan';
-import { isInsideFolder, Publisher, PublishQueue } from './publisher';
+import { Publisher, PublishQueue } from './publisher';
 import type { SourcesService } from './sources-service';
 import { SyncLock, isProcessAlive } from './sync-lock';
 
@@ -223,16 +223,13 @@ export class SyncService {
       );
     }
 
-    // Everything planned is stored: prune old versions and unselected images, collect blobs.
-    const removedDirs = store.pruneVersions(this.opts.keepVersions ?? 2, (r) =>
-      selections.some((s) => selectionMatches(s, r, plan.releaseNumbers)),
-    );
-    const bootloaders = join(this.opts.dataDir, 'bootloaders');
-    for (const d of removedDirs) {
-      // Only ever delete below bootloaders/, whatever an older store recorded.
-      if (isInsideFolder(bootloaders, d)) await rm(d, { recursive: true, force: true });
-    }
-    await this.blobs.collect(store.referencedBlobs());
+    // Everything planned is stored: prune old versions and unselected images, then their files
+    // (only below bootloaders/, whatever an older store recorded).
+    await store.prune({
+      keep: this.opts.keepVersions ?? 2,
+      isSelected: (r) => selections.some((s) => selectionMatches(s, r, plan.releaseNumbers)),
+      unpackRoot: join(this.opts.dataDir, 'bootloaders'),
+    });
     return {
       runId,
       published: publishing.published,
