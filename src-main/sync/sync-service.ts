@@ -52,6 +52,11 @@ function mb(n: number): string {
   return `${(n / 1e6).toFixed(1)} MB`;
 }
 
+/** lockLost stops a run whose lock another process took over (it wrongly judged it stale). */
+const lockLost = new Error(
+  'Another process took over the sync lock of this data folder, so this sync stopped; files downloaded so far are kept, run sync again once the other one has finished.',
+);
+
 /** SyncService owns sync runs for one data folder. */
 export class SyncService {
   private controller: AbortController | undefined;
@@ -92,8 +97,11 @@ export class SyncService {
    * sync runs in this data folder, in this or another process.
    */
   async run(onEvent: (e: SyncEvent) => void, signal?: AbortSignal): Promise<SyncSummary> {
-    const lock = await SyncLock.acquire(this.opts.dataDir);
-    const result = this.runLocked(lock, onEvent, signal);
+    const controller = new AbortController();
+    const lock = await SyncLock.acquire(this.opts.dataDir, {
+      onLost: () => controller.abort(lockLost),
+    });
+    const result = this.runLocked(lock, controller, onEvent, signal);
     this.idle = result.then(
       () => undefined,
       () => undefined,
@@ -103,37 +111,42 @@ export class SyncService {
 
   private async runLocked(
     lock: SyncLock,
+    controller: AbortController,
     onEvent: (e: SyncEvent) => void,
     signal?: AbortSignal,
   ): Promise<SyncSummary> {
-    const controller = new AbortController();
     this.controller = controller;
     const onOuterAbort = (): void => controller.abort(signal?.reason);
     signal?.addEventListener('abort', onOuterAbort, { once: true });
     const store = this.sources.store;
-    const runId = store.startRun(process.pid, isProcessAlive);
-    const started = Date.now();
-    const emit = (e: SyncEvent): void => {
-      if (e.event !== 'progress') store.addRunEvent(runId, e.event, e);
-      onEvent(e);
-    };
     try {
-      const summary = await this.runInner(runId, emit, controller.signal, started);
-      store.finishRun(runId, 'done');
-      emit({ event: 'done', ...summary });
-      return summary;
-    } catch (error) {
-      const cancelled = controller.signal.aborted;
-      const message = cancelled
-        ? 'The sync was cancelled; files downloaded so far are kept and the next sync resumes them.'
-        : isUserError(error)
-          ? error.message
-          : `The sync failed unexpectedly (${(error as Error).message}); previously synced images are unchanged, run sync again.`;
-      const code = cancelled ? 'cancelled' : isUserError(error) ? error.code : 'internal';
-      emit({ event: 'error', message, code });
-      store.finishRun(runId, cancelled ? 'cancelled' : 'failed', message);
-      if (!cancelled && !isUserError(error)) throw error;
-      throw new UserError(message, code);
+      const runId = store.startRun(process.pid, isProcessAlive);
+      const started = Date.now();
+      const emit = (e: SyncEvent): void => {
+        if (e.event !== 'progress') store.addRunEvent(runId, e.event, e);
+        onEvent(e);
+      };
+      try {
+        const summary = await this.runInner(runId, emit, controller.signal, started);
+        store.finishRun(runId, 'done');
+        emit({ event: 'done', ...summary });
+        return summary;
+      } catch (error) {
+        const cancelled = controller.signal.aborted;
+        const message =
+          controller.signal.reason === lockLost
+            ? lockLost.message
+            : cancelled
+              ? 'The sync was cancelled; files downloaded so far are kept and the next sync resumes them.'
+              : isUserError(error)
+                ? error.message
+                : `The sync failed unexpectedly (${(error as Error).message}); previously synced images are unchanged, run sync again.`;
+        const code = cancelled ? 'cancelled' : isUserError(error) ? error.code : 'internal';
+        emit({ event: 'error', message, code });
+        store.finishRun(runId, cancelled ? 'cancelled' : 'failed', message);
+        if (!cancelled && !isUserError(error)) throw error;
+        throw new UserError(message, code);
+      }
     } finally {
       signal?.removeEventListener('abort', onOuterAbort);
       this.controller = undefined;

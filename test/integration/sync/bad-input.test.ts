@@ -244,7 +244,7 @@ describe('bad input is refused with one clear sentence and loses nothing', () =>
     const first = env.run();
     await new Promise((r) => setTimeout(r, 100));
     await expect(env.sync.run(() => {})).rejects.toThrow(
-      /^A sync is already running in this data folder \(process \d+\)/,
+      /^A sync is already running in this data folder \(pid \d+\)/,
     );
     expect(await first).toBeUndefined();
   });
