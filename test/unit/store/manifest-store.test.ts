@@ -5,7 +5,7 @@ import { openDatabase, type Database } from '../../../src-main/store/database';
 import { ManifestStore, packManifest } from '../../../src-main/store/manifest-store';
 import { migrations } from '../../../src-main/store/migrations/index';
 import { RegionStore } from '../../../src-main/store/region-store';
-import type { ResourceKey } from '../../../src-main/store/types';
+import type { Resource } from '../../../src-main/store/types';
 import { diffManifests } from '../../../src-shared/manifest/diff';
 import type { ManifestEntry } from '../../../src-shared/manifest/parse';
 import { makeTempDir } from '../../helpers/temp-dir';
@@ -29,7 +29,7 @@ function track(db: Database): Database {
   return db;
 }
 
-const key = (release: string): ResourceKey => ({
+const key = (release: string): Resource => ({
   kind: 'image',
   os: 'ubuntu',
   release,

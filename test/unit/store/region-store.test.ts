@@ -7,7 +7,7 @@ import { openDatabase, type Database } from '../../../src-main/store/database';
 import { ManifestStore } from '../../../src-main/store/manifest-store';
 import { migrations } from '../../../src-main/store/migrations/index';
 import { RegionStore } from '../../../src-main/store/region-store';
-import type { ResourceKey } from '../../../src-main/store/types';
+import type { Resource } from '../../../src-main/store/types';
 import { makeTempDir } from '../../helpers/temp-dir';
 
 const cleanups: (() => void)[] = [];
@@ -26,7 +26,7 @@ function open(): { db: Database; dir: string; store: RegionStore; blobs: BlobSto
   return { db, dir: tmp.path, store: new RegionStore(db, blobs), blobs };
 }
 
-const key = (subarch: string): ResourceKey => ({
+const key = (subarch: string): Resource => ({
   kind: 'image',
   os: 'ubuntu',
   release: 'jammy',
