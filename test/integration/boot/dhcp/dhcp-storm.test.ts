@@ -116,9 +116,10 @@ describe('DHCP server under a packet storm', () => {
 });
 
 describe('full-mode DHCP under a DISCOVER storm from random MACs', () => {
-  let db: Database;
-  let service: DhcpService;
-  let client: Socket;
+  // Possibly unset when a start step fails, so cleanup closes only what was opened.
+  let db: Database | undefined;
+  let service: DhcpService | undefined;
+  let client: Socket | undefined;
   const errors: string[] = [];
   const replies = new Map<number, DhcpPacket>();
 
@@ -137,22 +138,24 @@ describe('full-mode DHCP under a DISCOVER storm from random MACs', () => {
       log: { ...createLogger({ stderrLevel: 'silent' }), error: (_c, m) => errors.push(m) },
     });
     // Full-mode replies are broadcast to the client port, as on a real segment.
-    client = createSocket({ type: 'udp4', reuseAddr: true });
-    client.on('message', (msg) => {
+    const socket = createSocket({ type: 'udp4', reuseAddr: true });
+    client = socket;
+    socket.on('message', (msg) => {
       const p = decodeDhcp(msg);
       replies.set(p.xid, p);
     });
-    await new Promise<void>((resolve) => client.bind(FULL_CLIENT_PORT, '0.0.0.0', resolve));
+    await new Promise<void>((resolve) => socket.bind(FULL_CLIENT_PORT, '0.0.0.0', resolve));
   });
 
   afterAll(async () => {
-    await new Promise<void>((resolve) => client.close(() => resolve()));
-    await service.dispose();
-    db.close();
+    const socket = client;
+    if (socket !== undefined) await new Promise<void>((resolve) => socket.close(() => resolve()));
+    await service?.dispose();
+    db?.close();
   });
 
   const send = (spec: RequestSpec): void =>
-    client.send(encodeDhcp(buildRequest(spec)), FULL_SERVER_PORT, '127.0.0.1');
+    client?.send(encodeDhcp(buildRequest(spec)), FULL_SERVER_PORT, '127.0.0.1');
 
   async function reply(xid: number, ms = 3000): Promise<DhcpPacket> {
     const deadline = Date.now() + ms;
