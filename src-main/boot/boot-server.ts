@@ -12,6 +12,7 @@ import { dhcpPart } from './dhcp/dhcp-part';
 import type { DhcpServiceOptions } from './dhcp/dhcp-service';
 import { BootHttpServer, DEFAULT_HTTP_PORT } from './http/http-server';
 import { TftpServer } from './tftp/tftp-server';
+import type { Logger } from '../logger';
 
 /** The well-known TFTP port (needs privileges on Linux). */
 export const DEFAULT_TFTP_PORT = 69;
@@ -43,6 +44,8 @@ export interface BootServerOptions {
   readonly httpPort?: number;
   readonly resolver: BootContentResolver;
   readonly onEvent?: (event: BootServeEvent) => void;
+  /** Where the TFTP and HTTP servers log their own failures, with the detail clients never see. */
+  readonly log?: Pick<Logger, 'warn' | 'error'>;
   /** The DHCP server's settings; without them the server has no DHCP part. */
   readonly dhcp?: DhcpServiceOptions;
 }
@@ -57,6 +60,7 @@ function httpPart(o: BootServerOptions): BootPart & { port(): number } {
         address: o.address,
         port: want,
         resolver: o.resolver,
+        log: o.log,
         onRequest: (e) => o.onEvent?.({ protocol: 'http', at: new Date().toISOString(), ...e }),
       });
     },
@@ -86,6 +90,7 @@ function tftpPart(o: BootServerOptions): BootPart {
         port: want,
         resolver: o.resolver,
         maxBlksize: o.maxBlksize,
+        log: o.log,
         onTransfer: (e) =>
           o.onEvent?.({
             protocol: 'tftp',

@@ -143,6 +143,7 @@ export class BootService implements Disposable {
       httpPort: input.httpPort,
       resolver,
       onEvent: (e) => this.record(e),
+      log: this.deps.log,
       ...(dhcp === undefined ? {} : { dhcp }),
     });
     httpPort = () => server.httpPort;
