@@ -232,18 +232,22 @@ export class TftpServer {
    * Stops one transfer that no client has acknowledged, to make room for a new request: requests
    * from spoofed or silent addresses must not keep a real client out. The victim is the oldest of
    * the client with the most such transfers, so one flooding address cannot push out another
-   * client's request. False when every running transfer has a live client.
+   * client's request. False when every running transfer has a live client. Only running,
+   * not yet evicted transfers qualify, so requests never exceed twice `maxTransfers` even while
+   * evicted ones are still closing.
    */
   private evictUnconfirmed(): boolean {
     const waiting = [...this.transfers].filter(([t, slot]) => !slot.evicted && !t.confirmed);
     const perClient = new Map<string, number>();
     for (const [, slot] of waiting)
       perClient.set(slot.client, (perClient.get(slot.client) ?? 0) + 1);
-    let victim = waiting[0];
-    for (const candidate of waiting) {
-      const count = (entry: typeof candidate): number => perClient.get(entry[1].client) ?? 0;
-      if (victim !== undefined && count(candidate) > count(victim)) victim = candidate;
-    }
+    const weight = ([, slot]: [RunningTransfer, TransferSlot]): number =>
+      perClient.get(slot.client) ?? 0;
+    // Oldest first: the first entry with the highest weight wins.
+    const victim = waiting.reduce<[RunningTransfer, TransferSlot] | undefined>(
+      (best, entry) => (best === undefined || weight(entry) > weight(best) ? entry : best),
+      undefined,
+    );
     if (victim === undefined) return false;
     victim[1].evicted = true;
     victim[0].stop();
