@@ -252,6 +252,34 @@ describe.each(engines)('TFTP attacks, %s engine', (engine) => {
   });
 });
 
+describe('the listening socket', () => {
+  it('logs its errors instead of swallowing them, and keeps serving', async () => {
+    const log = memoryLog();
+    let listening: ReturnType<typeof createSocket> | undefined;
+    const server = await TftpServer.start({
+      address: '127.0.0.1',
+      port: 0,
+      resolver: directoryResolver(root),
+      maxBlksize: 1468,
+      log,
+      createSocket: (type) => {
+        const socket = createSocket(type);
+        listening ??= socket;
+        return socket;
+      },
+    });
+    try {
+      listening?.emit('error', Object.assign(new Error('recvmsg ENOBUFS'), { code: 'ENOBUFS' }));
+      expect(log.lines).toEqual(['[tftp] listening socket on 127.0.0.1: recvmsg ENOBUFS']);
+      const c = await request(server.port, 'small.bin');
+      expect(c.received[0]?.packet).toMatchObject({ op: 'data', block: 1 });
+      c.close();
+    } finally {
+      await server.close();
+    }
+  });
+});
+
 describe('netascii memory', () => {
   it(
     '48 never-ACKed netascii requests of a 6 MB file hold far less than the file 48 times',
