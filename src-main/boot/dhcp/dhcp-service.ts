@@ -13,6 +13,7 @@ import { BootLogStore, type BootEvent } from './boot-log-store';
 import { openInterfaceSocket } from './interface-socket';
 import { closeSocket } from '../udp-socket';
 import { LeaseStore, type Lease } from './lease-store';
+import { ReservationStore } from './reservation-store';
 import { probeForDhcpServers } from './probe';
 import { DhcpResponder, type DhcpMode, type DhcpRange, type Outcome } from './responder';
 import { broadcastOf, intToIp, ipToInt, inSubnet, maskOf, type Subnet } from './ipv4';
@@ -124,6 +125,7 @@ export class DhcpService {
         ...(o.dns !== undefined ? { dns: o.dns } : {}),
       },
       o.mode === 'full' ? this.leases : undefined,
+      o.mode === 'full' ? new ReservationStore(o.db) : undefined,
     );
     const ports = o.mode === 'proxy' ? [this.serverPort, this.pxePort] : [this.serverPort];
     for (const port of ports) {

@@ -6,7 +6,9 @@
  *   boot clients, on port 67 (DISCOVER → OFFER) and 4011 (REQUEST → ACK), always with `yiaddr`
  *   0.0.0.0, `siaddr` = us and a boot file (iPXE drops proxy offers lacking either).
  * - full (RFC 2131 §4.3): we own a range; leases live in SQLite; DISCOVER, REQUEST (selecting,
- *   init-reboot, renewing, rebinding), DECLINE, RELEASE and INFORM are handled.
+ *   init-reboot, renewing, rebinding), DECLINE, RELEASE and INFORM are handled. A reserved MAC is
+ *   always offered its address (in the range or not) and refused any other; no other MAC is ever
+ *   offered or acknowledged a reserved address.
  */
 import { BootOp, macOf, type DhcpPacket } from './codec';
 import { chooseBoot, isPxeClient, type BootChoice, type BootTargets } from './boot-choice';
@@ -21,6 +23,7 @@ import {
   type Subnet,
 } from './ipv4';
 import type { LeaseStore } from './lease-store';
+import type { ReservationLookup } from './reservation-store';
 import {
   MessageType,
   clientArchOf,
@@ -111,6 +114,7 @@ export class DhcpResponder {
   constructor(
     private readonly config: ResponderConfig,
     private readonly leases: LeaseStore | undefined,
+    private readonly reservations?: ReservationLookup,
   ) {
     this.serverIp = config.subnet.address;
     if (config.mode === 'full' && (!config.range || !leases)) {
@@ -238,7 +242,25 @@ export class DhcpResponder {
     const leaseMs = (this.config.leaseSeconds ?? 3600) * 1000;
     switch (type) {
       case MessageType.Discover: {
-        const pick = this.allocate(mac, ipOption(req, Opt.RequestedIp), now);
+        const reserved = this.reservedIp(mac);
+        if (reserved !== undefined) {
+          const parked = leases.byIp(reserved);
+          if (parked?.state === 'declined' && parked.expiresAt > now) {
+            return {
+              ignored: 'reserved address declined',
+              event: this.ev(
+                mac,
+                reserved,
+                'dhcp-reserved-declined',
+                `${reserved} is reserved for this machine, but another host answers on it`,
+              ),
+            };
+          }
+        }
+        const pick =
+          reserved !== undefined
+            ? { ip: reserved, shared: false }
+            : this.allocate(mac, ipOption(req, Opt.RequestedIp), now);
         if (!pick)
           return {
             ignored: 'address pool exhausted',
@@ -261,7 +283,11 @@ export class DhcpResponder {
         }
         const reply = this.reply(req, MessageType.Offer, ip, choice);
         this.addLeaseOptions(req, reply);
-        const shared = pick.shared ? ' (pool full: shared with an unanswered offer)' : '';
+        const shared = pick.shared
+          ? ' (pool full: shared with an unanswered offer)'
+          : reserved !== undefined
+            ? ' (reserved)'
+            : '';
         return {
           reply: { packet: reply, to: this.destination(req) },
           event: this.ev(mac, ip, 'dhcp-offer', `${leaseDetail(ip, choice, req)}${shared}`),
@@ -284,7 +310,12 @@ export class DhcpResponder {
           holder !== undefined &&
           holder.expiresAt > now &&
           (holder.state === 'declined' || (holder.mac !== mac && holder.state !== 'offered'));
-        if (!this.inRange(wanted) || blocked) {
+        const reserved = this.reservedIp(mac);
+        const refused =
+          reserved !== undefined
+            ? wanted !== reserved
+            : !this.inRange(wanted) || blocked || this.reservedToOther(wanted, mac);
+        if (refused) {
           const nak = this.reply(req, MessageType.Nak, '0.0.0.0', undefined);
           nak.siaddr = '0.0.0.0';
           nak.file = '';
@@ -307,7 +338,12 @@ export class DhcpResponder {
         this.addLeaseOptions(req, reply);
         return {
           reply: { packet: reply, to: this.destination(req) },
-          event: this.ev(mac, wanted, 'dhcp-ack', leaseDetail(wanted, choice, req)),
+          event: this.ev(
+            mac,
+            wanted,
+            'dhcp-ack',
+            `${leaseDetail(wanted, choice, req)}${reserved !== undefined ? ' (reserved)' : ''}`,
+          ),
         };
       }
       case MessageType.Decline: {
@@ -352,6 +388,19 @@ export class DhcpResponder {
     }
   }
 
+  /** reservedIp is the address reserved for `mac` when it is a host on the served subnet, not ours. */
+  private reservedIp(mac: string): string | undefined {
+    const ip = this.reservations?.ipFor(mac);
+    return ip !== undefined && isHostOn(ip, this.config.subnet) && ip !== this.serverIp
+      ? ip
+      : undefined;
+  }
+
+  private reservedToOther(ip: string, mac: string): boolean {
+    const owner = this.reservations?.macFor(ip);
+    return owner !== undefined && owner !== mac;
+  }
+
   private inRange(ip: string): boolean {
     const n = ipToInt(ip);
     return n >= this.rangeFirst && n <= this.rangeLast && ip !== this.serverIp;
@@ -368,22 +417,26 @@ export class DhcpResponder {
   ): { ip: string; shared: boolean } | undefined {
     const leases = this.leases as LeaseStore;
     const taken = new Map(leases.list().map((l) => [l.ip, l]));
+    // Read once per DISCOVER: the scan below may visit every address of a large range.
+    const reservedTo = new Map((this.reservations?.list() ?? []).map((r) => [r.ip, r.mac]));
+    const othersReserved = (ip: string): boolean => (reservedTo.get(ip) ?? mac) !== mac;
     const free = (ip: string): boolean => {
-      if (!this.inRange(ip)) return false;
+      if (!this.inRange(ip) || othersReserved(ip)) return false;
       const l = taken.get(ip);
       if (!l) return true;
       if (l.state === 'declined') return l.expiresAt <= now;
       return l.mac === mac || l.expiresAt <= now;
     };
     const own = leases.byMac(mac);
-    if (own && this.inRange(own.ip)) return { ip: own.ip, shared: false };
+    if (own && this.inRange(own.ip) && !othersReserved(own.ip))
+      return { ip: own.ip, shared: false };
     if (requested && free(requested)) return { ip: requested, shared: false };
     for (let n = this.rangeFirst; n <= this.rangeLast; n++) {
       const ip = intToIp(n);
       if (free(ip)) return { ip, shared: false };
     }
     const oldest = [...taken.values()]
-      .filter((l) => l.state === 'offered' && this.inRange(l.ip))
+      .filter((l) => l.state === 'offered' && this.inRange(l.ip) && !othersReserved(l.ip))
       .sort((a, b) => a.expiresAt - b.expiresAt)[0];
     return oldest ? { ip: oldest.ip, shared: true } : undefined;
   }

@@ -7,6 +7,7 @@ import { bootChoicesMigration } from './200-boot-choices';
 import { catalogueGenerationMigration } from './210-catalogue-generation';
 import { dhcpLeasesMigration } from './300-dhcp-leases';
 import { bootEventsMigration } from './301-boot-events';
+import { dhcpReservationsMigration } from './302-dhcp-reservations';
 import type { Migration } from './types';
 
 /** migrations lists every schema step; order of this array does not matter, ids do. */
@@ -20,4 +21,5 @@ export const migrations: readonly Migration[] = [
   catalogueGenerationMigration,
   dhcpLeasesMigration,
   bootEventsMigration,
+  dhcpReservationsMigration,
 ];
