@@ -136,6 +136,9 @@ export async function unpackArchive(archivePath: string, dest: string): Promise<
   } catch (error) {
     tarStream.destroy();
     if (error instanceof UnpackError) throw error;
+    // A full disk is not the archive's fault: let the caller say so.
+    const code = (error as { code?: unknown }).code;
+    if (code === 'ENOSPC' || code === 'EDQUOT') throw error;
     throw new UnpackError(`it is not a valid .tar.xz archive (${(error as Error).message})`);
   }
   return written;

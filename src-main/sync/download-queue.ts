@@ -8,7 +8,8 @@ import type { BlobStore } from '../store/blob-store';
 import type { CatalogItem, SourceRecord } from '../store/types';
 import { sourceLabel } from './catalog';
 import { DownloadError, downloadBlob } from './downloader';
-import { describeHttpError, type RetryPolicy } from './http';
+import { UserError } from '../../src-shared/errors';
+import { HttpStatusError, describeHttpError, type RetryPolicy } from './http';
 
 /** FileJob is one blob to fetch and where from. */
 export interface FileJob {
@@ -30,8 +31,11 @@ export interface DownloadQueueOptions {
   started: number;
   /** Called after a file is verified and stored. */
   onReady: (sha256: string) => void;
-  /** Called once per job that failed for good (not on cancel). */
-  onFailed: (job: FileJob, error: unknown) => void;
+  /**
+   * Called once per job that failed for good (not on cancel); may queue more jobs. Throwing from
+   * it stops the queue: `drain` rethrows (a full disk, for instance).
+   */
+  onFailed: (job: FileJob, error: unknown) => void | Promise<void>;
 }
 
 /** describeDownloadError turns a download failure into a short phrase. */
@@ -63,6 +67,11 @@ export class DownloadQueue {
       this.total += job.item.size;
     }
     this.pump();
+  }
+
+  /** bytes is what the queued files add up to, and how much of it is verified and stored. */
+  bytes(): { total: number; done: number } {
+    return { total: this.total, done: this.doneBytes };
   }
 
   /** drain resolves once the queue is empty and no download is in flight. */
@@ -148,7 +157,7 @@ export class DownloadQueue {
     } catch (error) {
       this.inFlight.delete(item.sha256);
       if (signal.aborted) return;
-      this.opts.onFailed(job, error);
+      await this.opts.onFailed(job, error);
       return;
     }
     this.inFlight.delete(item.sha256);
@@ -157,4 +166,42 @@ export class DownloadQueue {
     this.progress(true);
     this.opts.onReady(item.sha256);
   }
+}
+
+/** isFileMissing tells a file the mirror does not have (as opposed to a broken transfer). */
+export function isFileMissing(error: unknown): boolean {
+  return error instanceof HttpStatusError && (error.status === 404 || error.status === 410);
+}
+
+/** downloadUserError is the sentence for a file that could not be fetched and verified. */
+export function downloadUserError(job: FileJob, error: unknown, retry: RetryPolicy): UserError {
+  const where = `Source ${sourceLabel(job.source)}: ${job.item.path}`;
+  if (error instanceof DownloadError && error.code === 'checksum') {
+    return new UserError(
+      `${where} was refused because ${error.message}; the mirror may be corrupt or tampered with, previously synced images are unchanged.`,
+      'checksum-mismatch',
+    );
+  }
+  if (error instanceof DownloadError && error.code === 'size') {
+    return new UserError(
+      `${where} was refused because ${error.message}; the mirror may be corrupt, previously synced images are unchanged.`,
+      'size-mismatch',
+    );
+  }
+  if (error instanceof DownloadError && error.code === 'disk-full') {
+    return new UserError(
+      `${where} could not be stored because the disk is full; free some space and run sync again to resume.`,
+      'disk-full',
+    );
+  }
+  if (error instanceof HttpStatusError && error.status < 500) {
+    return new UserError(
+      `${where} could not be downloaded (${describeHttpError(error)}); the mirror lacks a file its stream lists, check the mirror.`,
+      'download-failed',
+    );
+  }
+  return new UserError(
+    `${where} could not be downloaded after ${retry.attempts} tries (${describeDownloadError(error)}); check the network and run sync again to resume.`,
+    'download-failed',
+  );
 }

@@ -2,7 +2,8 @@
  * Sync planning: which product versions to fetch. Images follow the selections (every subarch and
  * kflavor of os/release/arch, release by codename or number); bootloaders are always taken. For
  * each image the first source that lists it wins (MAAS ≤3.7 `boot_merge`), and the version is the
- * newest complete one by plain string order.
+ * newest complete one by plain string order; the older complete ones are kept in order as
+ * fallbacks for when the mirror lacks a file of the newest (`fallbackVersion`).
  */
 import type { RegionStore } from '../store/region-store';
 import type {
@@ -14,7 +15,7 @@ import type {
   SourceRecord,
 } from '../store/types';
 import type { SourceCatalog } from './catalog';
-import { filesToFetch, newestCompleteVersion } from './streams';
+import { completeVersions, filesToFetch } from './streams';
 
 /** PlannedVersion is one product version to store, with where its files come from. */
 export interface PlannedVersion {
@@ -26,6 +27,8 @@ export interface PlannedVersion {
   source: SourceRecord;
   /** True when the store already has it (nothing to fetch, kept from pruning). */
   stored: boolean;
+  /** Older complete versions of the same product, newest first. */
+  older: CatalogVersion[];
 }
 
 /** SyncPlan is the versions to store plus warnings for a person. */
@@ -56,6 +59,22 @@ export function selectionMatches(
     s.arch === p.arch &&
     (s.release === p.release || s.release === releaseNumbers.get(p.release))
   );
+}
+
+/**
+ * fallbackVersion is the next older complete version of a planned one, or undefined when there
+ * is none left.
+ */
+export function fallbackVersion(v: PlannedVersion, store: RegionStore): PlannedVersion | undefined {
+  const [version, ...older] = v.older;
+  if (version === undefined) return undefined;
+  return {
+    ...v,
+    version,
+    files: filesToFetch(v.product, version),
+    stored: store.hasVersion(v.key, version.version),
+    older,
+  };
 }
 
 /** planSync decides what to fetch from verified catalogs, selections and what is stored. */
@@ -98,7 +117,7 @@ export function planSync(
       const name = imageName(key);
       if (claimed.has(name)) continue;
       claimed.add(name);
-      const version = newestCompleteVersion(product);
+      const [version, ...older] = completeVersions(product);
       if (version === undefined) {
         warnings.push({
           message: `Source "${cat.source.name}" lists ${name} but no complete version of it (kernel, initrd, squashfs and manifest, or a bootloader archive); it is skipped.`,
@@ -114,6 +133,7 @@ export function planSync(
         base: cat.base,
         source: cat.source,
         stored: store.hasVersion(key, version.version),
+        older,
       });
     }
   }

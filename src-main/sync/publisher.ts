@@ -121,6 +121,14 @@ export class PublishQueue {
     this.flush();
   }
 
+  /** drop stops waiting for a version (one of its files cannot be had); true if it was waiting. */
+  drop(v: PlannedVersion): boolean {
+    const i = this.waiting.indexOf(v);
+    if (i < 0) return false;
+    this.waiting.splice(i, 1);
+    return true;
+  }
+
   /** fileReady records a stored blob and publishes every version it completes. */
   fileReady(sha256: string): void {
     this.ready.add(sha256);

@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { Database } from '../store/database';
-import { UserError } from '../../src-shared/errors';
+import { isUserError, UserError } from '../../src-shared/errors';
 import {
   multipleSourcesBanner,
   type BootSource,
@@ -29,6 +29,18 @@ export const builtinDefaultSource: SourceRecord = {
   fingerprints: [...ubuntuCloudImagePins],
   createdAt: '1970-01-01T00:00:00.000Z',
 };
+
+/** SourceFailure is a source whose catalog could not be read, with the sentence saying why. */
+export interface SourceFailure {
+  source: SourceRecord;
+  error: UserError;
+}
+
+/** CatalogReadResult is what the good sources offer and which sources failed. */
+export interface CatalogReadResult {
+  catalogs: SourceCatalog[];
+  failures: SourceFailure[];
+}
 
 /** toBootSourceView shapes a source for the contract and `sources list --json`. */
 export function toBootSourceView(s: SourceRecord): BootSource {
@@ -248,19 +260,35 @@ export class SourcesService {
     );
   }
 
-  /** fetchCatalogs reads every source (verified) and caches what each offers. */
-  async fetchCatalogs(signal?: AbortSignal): Promise<SourceCatalog[]> {
-    const out: SourceCatalog[] = [];
+  /**
+   * readCatalogs reads every source (verified) and caches what each offers. A source that fails
+   * (unreachable, refused signature, malformed stream) is reported in `failures` and the others
+   * are still read; cancellation and bugs are thrown.
+   */
+  async readCatalogs(signal?: AbortSignal): Promise<CatalogReadResult> {
+    const catalogs: SourceCatalog[] = [];
+    const failures: SourceFailure[] = [];
     for (const source of this.effectiveSources()) {
-      const cat = await fetchCatalog(source, {
-        ...this.catalogOptions,
-        dataDir: this.dataDir,
-        signal,
-      });
+      let cat: SourceCatalog;
+      try {
+        cat = await fetchCatalog(source, { ...this.catalogOptions, dataDir: this.dataDir, signal });
+      } catch (error) {
+        if (signal?.aborted || !isUserError(error)) throw error;
+        failures.push({ source, error });
+        continue;
+      }
       if (source.id !== 0) this.store.replaceCatalog(source.id, cat.products);
-      out.push(cat);
+      catalogs.push(cat);
     }
-    return out;
+    return { catalogs, failures };
+  }
+
+  /** fetchCatalogs is `readCatalogs` for callers that need every source: any failure is thrown. */
+  async fetchCatalogs(signal?: AbortSignal): Promise<SourceCatalog[]> {
+    const { catalogs, failures } = await this.readCatalogs(signal);
+    const [first] = failures;
+    if (first !== undefined) throw first.error;
+    return catalogs;
   }
 
   /** catalogView shapes a fetched catalog for the contract. */

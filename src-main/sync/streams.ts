@@ -132,13 +132,17 @@ const identityFields = [
 const imageProductPattern = /:v([23]|3\+platform):/;
 const bootloaderProductPattern = /:1:/;
 
-/** foldSubarch puts a non-generic kflavor into ga-/hwe- subarches (`hwe-24.04-lowlatency-edge`). */
+/**
+ * foldSubarch puts a non-generic kflavor into ga-/hwe- subarches (`hwe-24.04-lowlatency-edge`).
+ * A subarch that already carries the kflavor (some streams write the folded form) stays as it is.
+ */
 export function foldSubarch(subarch: string, kflavor: string): string {
   if (kflavor === '' || kflavor === 'generic') return subarch;
   if (!subarch.startsWith('ga-') && !subarch.startsWith('hwe-')) return subarch;
-  return subarch.endsWith('-edge')
-    ? `${subarch.slice(0, -'-edge'.length)}-${kflavor}-edge`
-    : `${subarch}-${kflavor}`;
+  const edge = subarch.endsWith('-edge');
+  const base = edge ? subarch.slice(0, -'-edge'.length) : subarch;
+  if (base.endsWith(`-${kflavor}`)) return subarch;
+  return edge ? `${base}-${kflavor}-edge` : `${base}-${kflavor}`;
 }
 
 function str(a: Attrs, key: string): string {
@@ -271,6 +275,11 @@ export function parseProducts(doc: unknown): CatalogProduct[] {
   return out;
 }
 
+/**
+ * What MAAS needs of an Ubuntu version (spec §c): kernel, initrd and manifest, plus a root image.
+ * MAAS also accepts `root-image.gz` as the root image, but LabBoot boots the squashfs over HTTP,
+ * so a version without one cannot be served and is not complete here.
+ */
 const imageFtypes = ['boot-kernel', 'boot-initrd', 'squashfs', 'manifest'] as const;
 
 /** isCompleteVersion: images need kernel, initrd, squashfs and manifest; bootloaders an archive. */
@@ -288,11 +297,16 @@ export function filesToFetch(p: CatalogProduct, v: CatalogVersion): CatalogItem[
   return v.items.filter((i) => wanted.has(i.ftype));
 }
 
-/** newestCompleteVersion picks the newest version by plain string order that is complete. */
-export function newestCompleteVersion(p: CatalogProduct): CatalogVersion | undefined {
+/** completeVersions lists the complete versions, newest first by plain string order (as MAAS). */
+export function completeVersions(p: CatalogProduct): CatalogVersion[] {
   return [...p.versions]
     .sort((a, b) => (a.version < b.version ? 1 : a.version > b.version ? -1 : 0))
-    .find((v) => isCompleteVersion(p, v));
+    .filter((v) => isCompleteVersion(p, v));
+}
+
+/** newestCompleteVersion picks the newest version by plain string order that is complete. */
+export function newestCompleteVersion(p: CatalogProduct): CatalogVersion | undefined {
+  return completeVersions(p)[0];
 }
 
 /** mirrorBase is the mirror root of a source URL (spec gotcha 3): strips `streams/v1/<file>`. */

@@ -5,21 +5,22 @@
  * collected. It can be cancelled at any moment; partial files stay for resume.
  * A crash leaves only complete versions visible and the next run resumes from the partial files.
  */
-import { statfs } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Database } from '../store/database';
 import { isUserError, UserError } from '../../src-shared/errors';
 import type { SyncEvent } from '../../src-shared/contract/images';
 import { BlobStore } from '../store/blob-store';
 import { ManifestStore } from '../store/manifest-store';
-import { sourceLabel } from './catalog';
-import { DownloadError } from './downloader';
-import { describeDownloadError, DownloadQueue, type FileJob } from './download-queue';
-import { HttpStatusError, defaultRetry, describeHttpError, type RetryPolicy } from './http';
+import { diskFullError, freeBytesOf, isDiskFullError, SpaceReserve } from './disk-space';
+import { DownloadQueue, downloadUserError, isFileMissing } from './download-queue';
+import { defaultRetry, type RetryPolicy } from './http';
 import { planSync, selectionMatches, type PlannedVersion } from './plan';
 import { Publisher, PublishQueue } from './publisher';
 import type { SourcesService } from './sources-service';
+import type { Logger } from '../logger';
+import { removeStaleUnpackFolders } from './stale-temp';
 import { SyncLock, isProcessAlive } from './sync-lock';
+import { VersionScheduler } from './version-scheduler';
 
 /** SyncServiceOptions tune a sync; defaults suit a laptop. */
 export interface SyncServiceOptions {
@@ -33,6 +34,8 @@ export interface SyncServiceOptions {
   freeBytes?: (dir: string) => Promise<number>;
   /** Minimum interval between progress events. */
   progressIntervalMs?: number;
+  /** Where warnings and failures are recorded besides the run's events (the log file). */
+  log?: Logger;
 }
 
 /** SyncSummary is what a finished run reports. */
@@ -41,11 +44,6 @@ export interface SyncSummary {
   published: { image: string; version: string }[];
   bytes: number;
   seconds: number;
-}
-
-async function defaultFreeBytes(dir: string): Promise<number> {
-  const s = await statfs(dir);
-  return s.bavail * s.bsize;
 }
 
 function mb(n: number): string {
@@ -119,37 +117,50 @@ export class SyncService {
     const onOuterAbort = (): void => controller.abort(signal?.reason);
     signal?.addEventListener('abort', onOuterAbort, { once: true });
     const store = this.sources.store;
+    let reserve: SpaceReserve | undefined;
     try {
+      reserve = await SpaceReserve.take(this.opts.dataDir);
       const runId = store.startRun(process.pid, isProcessAlive);
       const started = Date.now();
       const emit = (e: SyncEvent): void => {
         if (e.event !== 'progress') store.addRunEvent(runId, e.event, e);
+        if (e.event === 'warning') this.opts.log?.warn('sync', e.message);
+        else if (e.event === 'error') this.opts.log?.error('sync', e.message);
         onEvent(e);
       };
+      const space: RunSpace = { neededBytes: 0, doneBytes: () => 0 };
       try {
-        const summary = await this.runInner(runId, emit, controller.signal, started);
+        const summary = await this.runInner(runId, emit, controller.signal, started, space);
         store.finishRun(runId, 'done');
         emit({ event: 'done', ...summary });
         return summary;
       } catch (error) {
         const cancelled = controller.signal.aborted;
+        let failure = isUserError(error) ? error : undefined;
+        if (!cancelled && failure === undefined && isDiskFullError(error)) {
+          // Give the store room to record the failure, then say how much more room is needed.
+          await reserve.release();
+          const free = await freeBytesOf(this.opts.dataDir).catch(() => 0);
+          failure = diskFullError(this.opts.dataDir, space.neededBytes - space.doneBytes(), free);
+        }
         const message =
           controller.signal.reason === lockLost
             ? lockLost.message
             : cancelled
               ? 'The sync was cancelled; files downloaded so far are kept and the next sync resumes them.'
-              : isUserError(error)
-                ? error.message
+              : failure !== undefined
+                ? failure.message
                 : `The sync failed unexpectedly (${(error as Error).message}); previously synced images are unchanged, run sync again.`;
-        const code = cancelled ? 'cancelled' : isUserError(error) ? error.code : 'internal';
-        emit({ event: 'error', message, code });
-        store.finishRun(runId, cancelled ? 'cancelled' : 'failed', message);
-        if (!cancelled && !isUserError(error)) throw error;
+        const code = cancelled ? 'cancelled' : (failure?.code ?? 'internal');
+        recordFailure(() => emit({ event: 'error', message, code }));
+        recordFailure(() => store.finishRun(runId, cancelled ? 'cancelled' : 'failed', message));
+        if (!cancelled && failure === undefined) throw error;
         throw new UserError(message, code);
       }
     } finally {
       signal?.removeEventListener('abort', onOuterAbort);
       this.controller = undefined;
+      await reserve?.release();
       await lock.release();
     }
   }
@@ -159,8 +170,10 @@ export class SyncService {
     emit: (e: SyncEvent) => void,
     signal: AbortSignal,
     started: number,
+    space: RunSpace,
   ): Promise<SyncSummary> {
     const store = this.sources.store;
+    await removeStaleUnpackFolders(this.opts.dataDir);
     this.emitSourceWarnings(emit);
     const selections = store.listSelections();
     if (selections.length === 0) {
@@ -171,32 +184,20 @@ export class SyncService {
         code: 'no-selection',
       });
     }
-    const catalogs = await this.sources.fetchCatalogs(signal);
-    const plan = planSync(catalogs, selections, store);
-    for (const w of plan.warnings) emit({ event: 'warning', ...w });
-
-    const pending = plan.versions.filter((v) => !v.stored);
-    const jobs = fileJobs(pending);
-    const missing: FileJob[] = [];
-    let needed = 0;
-    for (const job of jobs.values()) {
-      if (await this.blobs.has(job.item.sha256, job.item.size)) continue;
-      missing.push(job);
-      needed +=
-        job.item.size - Math.min(job.item.size, await this.blobs.partialSize(job.item.sha256));
-    }
-    await this.blobs.ensureDirs();
-    await this.checkFreeSpace(needed, pending);
-    emit({
-      event: 'start',
-      runId,
-      sources: this.sources.effectiveSources().map((s) => s.name),
-      files: missing.length,
-      bytes: missing.reduce((n, j) => n + j.item.size, 0),
-    });
-
-    // Download with bounded parallelism; publish each version as soon as all its files are in.
+    // A source that cannot be read is reported and skipped; the others are still synced.
     const errors: UserError[] = [];
+    const { catalogs, failures } = await this.sources.readCatalogs(signal);
+    for (const f of failures) {
+      errors.push(f.error);
+      emit({ event: 'warning', message: f.error.message, code: 'source-failed' });
+    }
+    const plan = planSync(catalogs, selections, store);
+    for (const w of plan.warnings) {
+      // With a source unread, "no source offers it" may be wrong: that source's failure says more.
+      if (failures.length > 0 && w.code === 'selection-unmatched') continue;
+      emit({ event: 'warning', ...w });
+    }
+
     const retry = this.opts.retry ?? defaultRetry;
     const publishing = new PublishQueue({
       publisher: this.publisher,
@@ -204,27 +205,54 @@ export class SyncService {
       emit,
       onRefused: (_v, error) => errors.push(error),
     });
-    const missingShas = new Set(missing.map((m) => m.item.sha256));
-    for (const sha of jobs.keys()) if (!missingShas.has(sha)) publishing.fileReady(sha);
-    publishing.expect(pending);
+    const scheduler = new VersionScheduler({
+      store,
+      blobs: this.blobs,
+      publishing,
+      emit,
+      errors,
+      missingError: (job, error) => downloadUserError(job, error, retry),
+    });
+    const pending = plan.versions.filter((v) => !v.stored);
+    const { jobs, neededBytes } = await scheduler.prepare(pending);
+    await this.blobs.ensureDirs();
+    await this.checkFreeSpace(neededBytes, pending);
+    space.neededBytes = neededBytes + unpackRoom(pending);
+    emit({
+      event: 'start',
+      runId,
+      sources: this.sources.effectiveSources().map((s) => s.name),
+      files: jobs.length,
+      bytes: jobs.reduce((n, j) => n + j.item.size, 0),
+    });
+
+    // Download with bounded parallelism; publish each version as soon as all its files are in.
     const downloads = new DownloadQueue({
       blobs: this.blobs,
       retry,
-      concurrency: Math.max(1, Math.min(this.opts.concurrency ?? 4, missing.length || 1)),
+      concurrency: Math.max(1, Math.min(this.opts.concurrency ?? 4, jobs.length || 1)),
       signal,
       emit,
       progressIntervalMs: this.opts.progressIntervalMs ?? 200,
       started,
-      onReady: (sha) => publishing.fileReady(sha),
-      onFailed: (job, error) => {
+      onReady: (sha) => scheduler.fileReady(sha),
+      onFailed: async (job, error) => {
+        if (isDiskFullError(error)) throw error; // nothing else fits either: stop now
+        if (isFileMissing(error)) return scheduler.fileMissing(job, error);
         const e = downloadUserError(job, error, retry);
         errors.push(e);
         emit({ event: 'warning', message: e.message, code: e.code });
       },
     });
-    downloads.add(missing);
-    await downloads.drain();
+    space.doneBytes = () => downloads.bytes().done;
+    scheduler.start(downloads, jobs);
+    // Publishes in flight finish before the run reports, even when the downloads failed.
+    const downloaded = await downloads.drain().then(
+      () => undefined,
+      (error: unknown) => ({ error }),
+    );
     await publishing.settled();
+    if (downloaded !== undefined) throw downloaded.error;
     if (signal.aborted) throw new Error('cancelled');
     const firstError = errors[0];
     if (firstError !== undefined) {
@@ -246,7 +274,7 @@ export class SyncService {
     return {
       runId,
       published: publishing.published,
-      bytes: missing.reduce((n, j) => n + j.item.size, 0),
+      bytes: downloads.bytes().total,
       seconds: (Date.now() - started) / 1000,
     };
   }
@@ -271,65 +299,35 @@ export class SyncService {
 
   /** checkFreeSpace refuses to start when the downloads (plus unpack room) do not fit. */
   private async checkFreeSpace(needed: number, pending: readonly PlannedVersion[]): Promise<void> {
-    const free = await (this.opts.freeBytes ?? defaultFreeBytes)(this.opts.dataDir);
-    // Bootloader archives unpack to a few times their size; keep that headroom too.
-    const unpackRoom = pending
-      .filter((v) => v.key.kind === 'bootloader')
-      .reduce((n, v) => n + v.files.reduce((m, f) => m + f.size * 4, 0), 0);
-    if (needed + unpackRoom > free) {
+    const free = await (this.opts.freeBytes ?? freeBytesOf)(this.opts.dataDir);
+    const total = needed + unpackRoom(pending);
+    if (total > free) {
       throw new UserError(
-        `Not enough free disk space in ${this.opts.dataDir}: the sync needs ${mb(needed + unpackRoom)} but only ${mb(free)} are free; free some space or choose another folder with --data.`,
+        `Not enough free disk space in ${this.opts.dataDir}: the sync needs ${mb(total)} but only ${mb(free)} are free; free some space or choose another folder with --data.`,
         'disk-full',
       );
     }
   }
 }
 
-/** fileJobs lists each file of the pending versions once (a squashfs is shared by kernels). */
-function fileJobs(pending: readonly PlannedVersion[]): Map<string, FileJob> {
-  const jobs = new Map<string, FileJob>();
-  for (const v of pending) {
-    for (const item of v.files) {
-      if (!jobs.has(item.sha256)) {
-        jobs.set(item.sha256, {
-          item,
-          url: new URL(item.path, v.base).toString(),
-          source: v.source,
-        });
-      }
-    }
-  }
-  return jobs;
+/** RunSpace is what a run still needs on disk, for the message when the disk fills up. */
+interface RunSpace {
+  neededBytes: number;
+  doneBytes: () => number;
 }
 
-function downloadUserError(job: FileJob, error: unknown, retry: RetryPolicy): UserError {
-  const where = `Source ${sourceLabel(job.source)}: ${job.item.path}`;
-  if (error instanceof DownloadError && error.code === 'checksum') {
-    return new UserError(
-      `${where} was refused because ${error.message}; the mirror may be corrupt or tampered with, previously synced images are unchanged.`,
-      'checksum-mismatch',
-    );
+/** unpackRoom: bootloader archives unpack to a few times their size; keep that headroom too. */
+function unpackRoom(pending: readonly PlannedVersion[]): number {
+  return pending
+    .filter((v) => v.key.kind === 'bootloader')
+    .reduce((n, v) => n + v.files.reduce((m, f) => m + f.size * 4, 0), 0);
+}
+
+/** recordFailure writes the end of a failed run if the disk allows; a full disk must not hide why. */
+function recordFailure(write: () => void): void {
+  try {
+    write();
+  } catch (error) {
+    if (!isDiskFullError(error)) throw error;
   }
-  if (error instanceof DownloadError && error.code === 'size') {
-    return new UserError(
-      `${where} was refused because ${error.message}; the mirror may be corrupt, previously synced images are unchanged.`,
-      'size-mismatch',
-    );
-  }
-  if (error instanceof DownloadError && error.code === 'disk-full') {
-    return new UserError(
-      `${where} could not be stored because the disk is full; free some space and run sync again to resume.`,
-      'disk-full',
-    );
-  }
-  if (error instanceof HttpStatusError && error.status < 500) {
-    return new UserError(
-      `${where} could not be downloaded (${describeHttpError(error)}); the mirror lacks a file its stream lists, check the mirror.`,
-      'download-failed',
-    );
-  }
-  return new UserError(
-    `${where} could not be downloaded after ${retry.attempts} tries (${describeDownloadError(error)}); check the network and run sync again to resume.`,
-    'download-failed',
-  );
 }

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { UserError } from '../../../src-shared/errors';
 import { SourcesService, toBootSourceView } from '../../sync/sources-service';
 import type { CliContext } from '../context';
 import { formatTable } from '../table';
@@ -17,7 +18,9 @@ export function registerCatalog(program: Command, ctx: CliContext): void {
     .action(() =>
       ctx.withServices(async (services) => {
         printSourceWarnings(ctx, services);
-        const catalogs = await services.sources.fetchCatalogs();
+        // A source that cannot be read is named on stderr; the others are still listed.
+        const { catalogs, failures } = await services.sources.readCatalogs();
+        for (const f of failures) ctx.info(`labboot: warning: ${f.error.message}`);
         const view = catalogs.map((c) => ({
           source: toBootSourceView(c.source),
           products: SourcesService.catalogView(c),
@@ -54,6 +57,12 @@ export function registerCatalog(program: Command, ctx: CliContext): void {
               .join('\n\n'),
           view,
         );
+        if (failures.length > 0) {
+          throw new UserError(
+            `${failures.length} of ${failures.length + catalogs.length} source(s) could not be read (${failures.map((f) => `"${f.source.name}"`).join(', ')}); the warnings above say why, the other sources are listed.`,
+            failures[0]?.error.code ?? 'source-failed',
+          );
+        }
       }),
     );
 }

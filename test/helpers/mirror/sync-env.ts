@@ -35,6 +35,8 @@ export interface SyncEnvOptions {
   build?: (root: string, key: TestKey) => Promise<BuiltMirror>;
   /** Add the loopback source and select jammy (default true). */
   configure?: boolean;
+  /** Called with the (not yet created) data folder before the store opens; returns its undo. */
+  prepareDataDir?: (dataDir: string) => Promise<() => unknown>;
 }
 
 export const fastRetry = { attempts: 3, baseDelayMs: 10 } as const;
@@ -47,6 +49,7 @@ export async function makeSyncEnv(opts: SyncEnvOptions): Promise<SyncEnv> {
     const server = await new MirrorServer(mirror.root).start();
     done.push(() => server.stop());
     const dataDir = join(tmp.path, 'data');
+    if (opts.prepareDataDir !== undefined) done.push(await opts.prepareDataDir(dataDir));
     const db = openDatabase(join(dataDir, 'labboot.sqlite'));
     done.push(() => db.open && db.close());
     const sources = new SourcesService(db, dataDir, { retry: fastRetry });

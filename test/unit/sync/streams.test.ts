@@ -82,6 +82,11 @@ describe('simplestreams rules', () => {
     expect(foldSubarch('ga-24.04', 'lowlatency')).toBe('ga-24.04-lowlatency');
     expect(foldSubarch('hwe-24.04-edge', 'lowlatency')).toBe('hwe-24.04-lowlatency-edge');
     expect(foldSubarch('generic', 'lowlatency')).toBe('generic');
+    // Already folded by the stream: never a doubled suffix.
+    expect(foldSubarch('ga-24.04-lowlatency', 'lowlatency')).toBe('ga-24.04-lowlatency');
+    expect(foldSubarch('hwe-24.04-lowlatency-edge', 'lowlatency')).toBe(
+      'hwe-24.04-lowlatency-edge',
+    );
   });
 
   it('orders versions as plain strings and skips incomplete ones', () => {
