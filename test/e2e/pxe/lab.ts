@@ -1,91 +1,17 @@
 /**
- * The e2e PXE lab: payloads, bootloader files and configs in a temp folder, and the network
- * (shared/pxe-lab topology): namespace `lan` bridges the VM's tap, the server and the "home router";
- * `srv` holds the PXE server at 10.77.0.1; `rtr` (10.77.0.254) sends IPv6 RAs (QEMU's 2019 iPXE
- * otherwise waits ~13 s per stage for IPv6) and, in proxy variants, hands out the addresses.
+ * The e2e PXE lab network (shared/pxe-lab topology): namespace `lan` bridges the VM's tap, the
+ * server and the "home router"; `srv` holds the PXE server at 10.77.0.1; `rtr` (10.77.0.254) sends
+ * IPv6 RAs (QEMU's 2019 iPXE otherwise waits ~13 s per stage for IPv6) and, in proxy variants,
+ * hands out the addresses.
  */
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeDnsmasqConf } from '../../helpers/netns/dnsmasq-conf';
 import type { NetnsLab } from '../../helpers/netns/netns-lab';
-import { buildInitramfs, buildNetbootGrub, buildSquashfs, kernelPath } from './payloads';
-import { syncTestImage } from './store-image';
 
 export const SERVER_IP = '10.77.0.1';
 export const ROUTER_IP = '10.77.0.254';
 export const VM_MAC = '52:54:00:77:00:10';
-
-/** Files the lab serves, and the squashfs digest the guest must print. */
-export interface LabFiles {
-  readonly tftpRoot: string;
-  readonly httpRoot: string;
-  readonly squashSha256: string;
-}
-
-const cmdline = `console=ttyS0,115200 loglevel=3 panic=-1 root=squash:http://${SERVER_IP}/root.squashfs`;
-
-/**
- * prepareFiles builds the payloads and writes the bootloaders and their configs under `work`. With
- * `viaStore`, kernel, initrd and squashfs go mirror → `labboot sync` → store first, and the boot
- * serves the stored copies (and `squashSha256` is the store's digest).
- */
-export async function prepareFiles(work: string, viaStore = true): Promise<LabFiles> {
-  // One root for both protocols, as the boot server's resolver serves one name space.
-  const tftpRoot = join(work, 'root');
-  const httpRoot = tftpRoot;
-  const build = join(work, 'build');
-  for (const d of [
-    tftpRoot,
-    httpRoot,
-    build,
-    join(tftpRoot, 'pxelinux.cfg'),
-    join(tftpRoot, 'grub'),
-  ])
-    mkdirSync(d, { recursive: true });
-  const payload = {
-    kernel: kernelPath().path,
-    initrd: join(build, 'initrd.img'),
-    squashfs: join(build, 'root.squashfs'),
-  };
-  buildInitramfs(build, payload.initrd);
-  let squashSha256 = buildSquashfs(build, payload.squashfs);
-  if (viaStore) {
-    const stored = await syncTestImage(work, join(work, 'data'), payload);
-    if (stored.squashfs.sha256 !== squashSha256)
-      throw new Error('the store holds a different squashfs than was published');
-    squashSha256 = stored.squashfs.sha256;
-    payload.kernel = stored['boot-kernel'].path;
-    payload.initrd = stored['boot-initrd'].path;
-    payload.squashfs = stored.squashfs.path;
-  }
-  copyFileSync(payload.kernel, join(httpRoot, 'vmlinuz'));
-  copyFileSync(payload.initrd, join(httpRoot, 'initrd.img'));
-  copyFileSync(payload.squashfs, join(httpRoot, 'root.squashfs'));
-  // BIOS: lpxelinux (HTTP-capable pxelinux) + its core module.
-  copyFileSync('/usr/lib/PXELINUX/lpxelinux.0', join(tftpRoot, 'lpxelinux.0'));
-  copyFileSync('/usr/lib/syslinux/modules/bios/ldlinux.c32', join(tftpRoot, 'ldlinux.c32'));
-  writeFileSync(
-    join(tftpRoot, 'pxelinux.cfg/default'),
-    `SERIAL 0 115200\nDEFAULT labboot\nPROMPT 0\nTIMEOUT 0\nLABEL labboot\n  KERNEL http://${SERVER_IP}/vmlinuz\n  INITRD http://${SERVER_IP}/initrd.img\n  APPEND ${cmdline}\n`,
-  );
-  // UEFI: MAAS layout, shim as bootx64.efi loading grubx64.efi from the TFTP root; the GRUB is a
-  // grub-mkimage netboot build because Debian's signed one has no http module.
-  copyFileSync('/usr/lib/shim/shimx64.efi.signed', join(tftpRoot, 'bootx64.efi'));
-  buildNetbootGrub(build, join(tftpRoot, 'grubx64.efi'));
-  writeFileSync(
-    join(tftpRoot, 'grub/grub.cfg'),
-    // GRUB came over TFTP; the big files go over HTTP, as LabBoot's generated config does.
-    `set timeout=0\necho "labboot: GRUB fetching kernel"\nlinux (http,${SERVER_IP})/vmlinuz ${cmdline}\ninitrd (http,${SERVER_IP})/initrd.img\nboot\n`,
-  );
-  // UEFI + proxyDHCP: iPXE first (it honours proxyDHCP), then the script over HTTP.
-  copyFileSync('/usr/lib/ipxe/snponly.efi', join(tftpRoot, 'snponly.efi'));
-  // initrd=initrd.img lets the kernel's EFI stub find the initrd that 2019 iPXE hands over.
-  writeFileSync(
-    join(httpRoot, 'boot.ipxe'),
-    `#!ipxe\nkernel http://${SERVER_IP}/vmlinuz initrd=initrd.img ${cmdline}\ninitrd http://${SERVER_IP}/initrd.img\nboot\n`,
-  );
-  return { tftpRoot, httpRoot, squashSha256 };
-}
 
 /** LanNames are the namespaces and devices of one lab network. */
 export interface LanNames {

@@ -1,8 +1,9 @@
 /**
- * Boots a QEMU VM (TCG only: KVM does not work on this host class) from the network inside a test
- * namespace and waits for the initramfs marker on the serial console. BIOS uses SeaBIOS with QEMU's
- * iPXE ROM on an e1000; UEFI uses OVMF's own EDK2 PXE client on virtio-net without an option ROM,
- * which is what a real UEFI machine's built-in PXE does (shared/pxe-lab README §2).
+ * Boots a QEMU VM (TCG: this host's nested KVM runs firmware real-mode code many times slower) from
+ * the network inside a test namespace and waits for the initramfs marker on the serial console.
+ * BIOS uses SeaBIOS with QEMU's iPXE ROM on an e1000; UEFI uses OVMF's own EDK2 PXE client on
+ * virtio-net without an option ROM, which is what a real UEFI machine's built-in PXE does
+ * (shared/pxe-lab README §2).
  */
 import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

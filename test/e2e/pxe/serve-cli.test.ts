@@ -5,6 +5,8 @@
  * proxy|full --boot ubuntu/jammy/amd64` inside the server namespace → a QEMU VM (BIOS: SeaBIOS + iPXE
  * ROM; UEFI: OVMF's own EDK2 PXE client) boots LabBoot's generated configs and fetches the stored
  * squashfs. Proxy mode runs beside a dnsmasq "home router", and LabBoot must hand out no address.
+ * `labboot serve` is the bundled CLI users run (serve-process.ts), and these are the suite's only
+ * QEMU boots: BIOS and UEFI, each in full and proxy mode.
  *
  * Every boot has its own namespaces, work folder (serial log, OVMF vars, router leases) and VM MAC,
  * so a failed boot cannot leave state that the next one trips over; only the synced store is shared,
@@ -15,14 +17,13 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NetnsLab, canUseNetns, type LabProcess } from '../../helpers/netns/netns-lab';
-import { cliMain, repoRoot } from '../../helpers/mirror/run-cli';
 import { openDatabase } from '../../../src-main/store/database';
 import { BootLogStore, type BootEvent } from '../../../src-main/boot/dhcp/boot-log-store';
 import { LeaseStore, type Lease } from '../../../src-main/boot/dhcp/lease-store';
 import { buildLan, readLeases, routerConfig } from './lab';
-import { buildInitramfs, buildNetbootGrub, buildSquashfs, kernelPath } from './payloads';
 import { bootVm, type BootResult, type Firmware } from './qemu';
-import { syncTestImage, type StoredFile } from './store-image';
+import { startServe } from './serve-process';
+import { syncLabStore, type StoredFile } from './store-image';
 
 if (!canUseNetns())
   throw new Error('The PXE e2e tests need root (network namespaces, tap devices).');
@@ -34,50 +35,7 @@ const markerSeconds: Record<string, number> = {};
 let squashfs: StoredFile;
 
 beforeAll(async () => {
-  const build = join(work, 'build');
-  mkdirSync(build, { recursive: true });
-  const initrd = join(build, 'initrd.img');
-  const squash = join(build, 'root.squashfs');
-  const grub = join(build, 'grubx64.efi');
-  buildInitramfs(build, initrd);
-  buildSquashfs(build, squash);
-  buildNetbootGrub(build, grub);
-  const stored = await syncTestImage(
-    work,
-    dataDir,
-    { kernel: kernelPath().path, initrd, squashfs: squash },
-    [
-      {
-        os: 'pxelinux',
-        type: 'pxe',
-        arch: 'i386',
-        versions: {
-          '20210203.0': {
-            syslinux: {
-              'lpxelinux.0': { file: '/usr/lib/PXELINUX/lpxelinux.0' },
-              'ldlinux.c32': { file: '/usr/lib/syslinux/modules/bios/ldlinux.c32' },
-            },
-          },
-        },
-      },
-      {
-        // MAAS layout: shim as bootx64.efi, GRUB as grubx64.efi beside it. The GRUB is a
-        // grub-mkimage netboot build because Debian's signed one has no http module; snponly.efi
-        // is the first stage LabBoot hands UEFI clients in proxy mode.
-        os: 'grub-efi-signed',
-        type: 'uefi',
-        arch: 'amd64',
-        versions: {
-          '20210203.0': {
-            'shim-signed': { 'bootx64.efi': { file: '/usr/lib/shim/shimx64.efi.signed' } },
-            'grub2-netboot': { 'grubx64.efi': { file: grub } },
-            ipxe: { 'snponly.efi': { file: '/usr/lib/ipxe/snponly.efi' } },
-          },
-        },
-      },
-    ],
-  );
-  squashfs = stored.squashfs;
+  squashfs = await syncLabStore(work, dataDir);
 }, 300_000);
 
 afterAll(() => {
@@ -99,23 +57,6 @@ function withStore<T>(use: (db: ReturnType<typeof openDatabase>) => T): T {
 
 function leaseRows(iface: string): Lease[] {
   return withStore((db) => new LeaseStore(db, iface).list());
-}
-
-/** startServe runs `labboot serve ARGS…` in the server namespace and waits until it serves. */
-async function startServe(lab: NetnsLab, ns: string, args: string[]): Promise<LabProcess> {
-  const serve = lab.run(
-    ns,
-    process.execPath,
-    ['--import', 'tsx', cliMain, '--data', dataDir, 'serve', ...args],
-    { cwd: repoRoot },
-  );
-  const deadline = Date.now() + 60_000;
-  while (!/LabBoot serving:/.test(serve.stderr())) {
-    if (serve.child.exitCode !== null || Date.now() > deadline)
-      throw new Error(`serve did not start:\n${serve.stderr()}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return serve;
 }
 
 interface Boot {
@@ -148,7 +89,7 @@ async function serveAndBoot(lab: NetnsLab, b: Boot): Promise<BootRun> {
   lab.run(net.rtr, 'dnsmasq', ['-k', `--conf-file=${router.conf}`, '--log-facility=-']);
   const leasesBefore = leaseRows(net.srvIf);
   const started = Date.now();
-  const serve = await startServe(lab, net.srv, [
+  const serve = await startServe(lab, net.srv, dataDir, [
     '--interface',
     net.srvIf,
     '--dhcp',

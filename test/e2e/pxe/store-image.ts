@@ -4,7 +4,7 @@
  * 127.0.0.1, then `labboot sources add`, `select add`, `sync` and `images --json` through the real
  * CLI. Returns the stored files, so the boot serves exactly what the store holds.
  */
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   buildMirror,
@@ -13,6 +13,7 @@ import {
 } from '../../helpers/mirror/build-mirror';
 import { MirrorServer } from '../../helpers/mirror/mirror-server';
 import { runLabboot } from '../../helpers/mirror/run-cli';
+import { buildInitramfs, buildNetbootGrub, buildSquashfs, kernelPath } from './payloads';
 
 /** A stored file of the synced image. */
 export interface StoredFile {
@@ -84,4 +85,56 @@ export async function syncTestImage(
   } finally {
     await server.stop();
   }
+}
+
+/**
+ * syncLabStore builds the boot payloads and syncs them, with the bootloader products a MAAS mirror
+ * carries (pxelinux; shim + GRUB + iPXE snponly.efi for UEFI), into `dataDir`: the store that
+ * `labboot serve` boots the lab VMs from. Returns the stored squashfs the guest must fetch.
+ */
+export async function syncLabStore(work: string, dataDir: string): Promise<StoredFile> {
+  const build = join(work, 'build');
+  mkdirSync(build, { recursive: true });
+  const initrd = join(build, 'initrd.img');
+  const squash = join(build, 'root.squashfs');
+  const grub = join(build, 'grubx64.efi');
+  buildInitramfs(build, initrd);
+  buildSquashfs(build, squash);
+  buildNetbootGrub(build, grub);
+  const stored = await syncTestImage(
+    work,
+    dataDir,
+    { kernel: kernelPath().path, initrd, squashfs: squash },
+    [
+      {
+        os: 'pxelinux',
+        type: 'pxe',
+        arch: 'i386',
+        versions: {
+          '20210203.0': {
+            syslinux: {
+              'lpxelinux.0': { file: '/usr/lib/PXELINUX/lpxelinux.0' },
+              'ldlinux.c32': { file: '/usr/lib/syslinux/modules/bios/ldlinux.c32' },
+            },
+          },
+        },
+      },
+      {
+        // MAAS layout: shim as bootx64.efi, GRUB as grubx64.efi beside it. The GRUB is a
+        // grub-mkimage netboot build because Debian's signed one has no http module; snponly.efi
+        // is the first stage LabBoot hands UEFI clients in proxy mode.
+        os: 'grub-efi-signed',
+        type: 'uefi',
+        arch: 'amd64',
+        versions: {
+          '20210203.0': {
+            'shim-signed': { 'bootx64.efi': { file: '/usr/lib/shim/shimx64.efi.signed' } },
+            'grub2-netboot': { 'grubx64.efi': { file: grub } },
+            ipxe: { 'snponly.efi': { file: '/usr/lib/ipxe/snponly.efi' } },
+          },
+        },
+      },
+    ],
+  );
+  return stored.squashfs;
 }
