@@ -13,7 +13,7 @@ import {
 } from '../../src-shared/contract/index';
 import { isUserError } from '../../src-shared/errors';
 import type { Handlers } from './handlers/types';
-import type { Logger } from '../logger';
+import { seeTheLog, type Logger } from '../logger';
 
 export class Dispatcher {
   constructor(
@@ -46,7 +46,10 @@ export class Dispatcher {
           'api',
           `${name} returned a value outside the contract: ${output.error.message}`,
         );
-        return failure(dispatchErrorCodes.internal, `Internal error in ${name}; see the log.`);
+        return failure(
+          dispatchErrorCodes.internal,
+          `Internal error in ${name}; ${seeTheLog(this.log)}.`,
+        );
       }
       return { ok: true, value: output.data };
     } catch (error) {
@@ -55,7 +58,10 @@ export class Dispatcher {
         'api',
         `${name} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
       );
-      return failure(dispatchErrorCodes.internal, `Internal error in ${name}; see the log.`);
+      return failure(
+        dispatchErrorCodes.internal,
+        `Internal error in ${name}; ${seeTheLog(this.log)}.`,
+      );
     }
   }
 
