@@ -145,6 +145,7 @@ async function removeOldTakeovers(dataDir: string, keepMs: number): Promise<void
 /** SyncLock is held while a sync runs. */
 export class SyncLock {
   private readonly timer: NodeJS.Timeout;
+  private readonly staleMs: number;
   private released = false;
 
   private constructor(
@@ -152,6 +153,7 @@ export class SyncLock {
     private readonly token: string,
     opts: Required<SyncLockOptions>,
   ) {
+    this.staleMs = opts.staleMs;
     this.timer = setInterval(() => void this.heartbeat(opts.onLost), opts.heartbeatMs);
     this.timer.unref();
   }
@@ -231,5 +233,6 @@ export class SyncLock {
       throw error;
     }
     await rm(away, { recursive: true, force: true });
+    await removeOldTakeovers(this.dataDir, this.staleMs);
   }
 }

@@ -98,6 +98,16 @@ describe('kill -9 of a sync child process', { timeout: 180_000 }, () => {
       expect(runs[0]?.status).toBe('done');
       expect(runs.slice(1).every((r) => r.status === 'interrupted')).toBe(true);
       expect(readdirSync(join(env.dataDir, 'blobs', 'partial'))).toEqual([]);
+      // Nor an unpack folder of a killed run, nor the lock.
+      for (const type of readdirSync(join(env.dataDir, 'bootloaders'))) {
+        for (const arch of readdirSync(join(env.dataDir, 'bootloaders', type))) {
+          const names = readdirSync(join(env.dataDir, 'bootloaders', type, arch));
+          expect(names.filter((n) => n.includes('.tmp-'))).toEqual([]);
+        }
+      }
+      // (Taken-over locks stay as `sync.lock.stale-*` for a while, so no late taker can hit a new lock.)
+      const left = readdirSync(env.dataDir).filter((n) => n.startsWith('sync.'));
+      expect(left.filter((n) => !n.startsWith('sync.lock.stale-'))).toEqual([]);
     } finally {
       db.close();
     }
