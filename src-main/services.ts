@@ -17,6 +17,7 @@ import { ManifestStore } from './store/manifest-store';
 import { SourcesService } from './sync/sources-service';
 import { SyncService } from './sync/sync-service';
 import { BootService } from './boot/boot-service';
+import { MachinesService } from './boot/machines-service';
 import { listInterfaces } from './net/interfaces';
 
 export interface ServicesConfig {
@@ -44,6 +45,8 @@ export interface Services {
   readonly bootResources: BootResources;
   /** The boot server (DHCP + TFTP + HTTP as one unit) and per-MAC boot choices. */
   readonly boot: BootService;
+  /** Full-DHCP leases and static MAC → IP reservations. */
+  readonly machines: MachinesService;
   /** Closes sockets, stops transfers and closes the database, in reverse order of creation. */
   dispose(): Promise<void>;
 }
@@ -80,6 +83,9 @@ export async function createServices(config: ServicesConfig): Promise<Services> 
         interfaces: () => listInterfaces(),
       }),
     );
+    const machines = store.add(
+      new MachinesService({ db, settings, events, interfaces: () => listInterfaces() }),
+    );
     return {
       config,
       db,
@@ -92,6 +98,7 @@ export async function createServices(config: ServicesConfig): Promise<Services> 
       manifests,
       bootResources,
       boot,
+      machines,
       dispose: () => store.dispose(),
     };
   } catch (error) {

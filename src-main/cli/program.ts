@@ -11,6 +11,8 @@ import { registerImages } from './commands/images';
 import { registerManifest } from './commands/manifest';
 import { registerEsxi } from './commands/esxi';
 import { registerServe } from './commands/serve';
+import { registerLeases } from './commands/leases';
+import { registerLog } from './commands/log';
 import { appVersion } from '../version';
 
 /** buildProgram declares every `labboot` command; each command group lives in `commands/`. */
@@ -36,6 +38,8 @@ export function buildProgram(ctx: CliContext): Command {
   registerManifest(program, ctx);
   registerEsxi(program, ctx);
   registerServe(program, ctx);
+  registerLeases(program, ctx);
+  registerLog(program, ctx);
   return program;
 }
 

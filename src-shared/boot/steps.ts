@@ -48,3 +48,14 @@ export function bootStep(e: BootServeEvent): BootStep {
     detail: `${e.method} ${e.path} — ${e.status}, ${size(e.bytes)}`,
   };
 }
+
+/**
+ * formatBootStep is one stored step as `labboot log` prints it, in the shape of `labboot serve`
+ * lines: time, protocol, who, then what. A DHCP step prints exactly as serve printed it; a TFTP or
+ * HTTP step keeps only its stored summary (file or request, outcome, size).
+ */
+export function formatBootStep(s: BootStep): string {
+  const at = new Date(s.at).toISOString();
+  if (s.protocol === 'dhcp') return `${at} dhcp ${s.mac ?? '-'} ${s.stage} ${s.detail}`;
+  return `${at} ${s.protocol} ${s.clientIp ?? '-'} ${s.detail}`;
+}

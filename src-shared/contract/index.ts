@@ -11,6 +11,7 @@ import { imagesCalls, imagesEvents } from './images';
 import { manifestsCalls, manifestsEvents } from './manifests';
 import { esxiCalls, esxiEvents } from './esxi';
 import { bootCalls, bootEvents } from './boot';
+import { machinesCalls, machinesEvents } from './machines';
 
 export const calls = {
   ...systemCalls,
@@ -19,6 +20,7 @@ export const calls = {
   ...manifestsCalls,
   ...esxiCalls,
   ...bootCalls,
+  ...machinesCalls,
 };
 
 export const events = {
@@ -28,6 +30,7 @@ export const events = {
   ...manifestsEvents,
   ...esxiEvents,
   ...bootEvents,
+  ...machinesEvents,
 };
 
 export type Calls = typeof calls;

@@ -5,6 +5,7 @@ import { imagesHandlers } from './images';
 import { manifestsHandlers } from './manifests';
 import { esxiHandlers } from './esxi';
 import { bootHandlers } from './boot';
+import { machinesHandlers } from './machines';
 import type { Handlers } from './types';
 
 /** createHandlers merges every domain's handlers; a missing call is a compile error here. */
@@ -16,5 +17,6 @@ export function createHandlers(services: Services): Handlers {
     ...manifestsHandlers(services),
     ...esxiHandlers(),
     ...bootHandlers(services),
+    ...machinesHandlers(services),
   };
 }

@@ -37,6 +37,20 @@ const toEvent = (r: EventRow): BootEvent => ({
   detail: r.detail,
 });
 
+/** A stored event with its row id: ids only grow, so `labboot log --follow` polls after the last. */
+export interface StoredBootEvent extends BootEvent {
+  readonly id: number;
+}
+
+/**
+ * Rows of one client: its MAC, plus MAC-less TFTP/HTTP rows from an address DHCP gave it, from
+ * then on (an address used earlier was someone else's). Binds `@mac`.
+ */
+const OF_CLIENT = `(mac = @mac
+  OR (mac IS NULL AND EXISTS (
+       SELECT 1 FROM boot_events d WHERE d.mac = @mac AND d.client_ip = boot_events.client_ip
+       AND d.at <= boot_events.at)))`;
+
 /** Rows kept at most; the oldest go first so a busy lab cannot fill the disk. */
 export const BOOT_LOG_MAX_ROWS = 20_000;
 
@@ -92,6 +106,36 @@ export class BootLogStore {
       )
       .all(limit) as EventRow[];
     return rows.map(toEvent);
+  }
+
+  /** newest returns the newest `limit` rows (of one client when `mac` is given), oldest first. */
+  newest(limit: number, mac?: string): StoredBootEvent[] {
+    const rows = this.db
+      .prepare(
+        `SELECT id, at, mac, client_ip, protocol, stage, detail FROM boot_events
+         WHERE @mac IS NULL OR ${OF_CLIENT} ORDER BY id DESC LIMIT @limit`,
+      )
+      .all({ mac: mac ?? null, limit }) as (EventRow & { id: number })[];
+    return rows.reverse().map((r) => ({ id: r.id, ...toEvent(r) }));
+  }
+
+  /** after returns up to `limit` rows written after row `id` (of one client when `mac` is given). */
+  after(id: number, limit: number, mac?: string): StoredBootEvent[] {
+    const rows = this.db
+      .prepare(
+        `SELECT id, at, mac, client_ip, protocol, stage, detail FROM boot_events
+         WHERE id > @id AND (@mac IS NULL OR ${OF_CLIENT}) ORDER BY id LIMIT @limit`,
+      )
+      .all({ id, mac: mac ?? null, limit }) as (EventRow & { id: number })[];
+    return rows.map((r) => ({ id: r.id, ...toEvent(r) }));
+  }
+
+  /** lastId is the id of the newest row (0 when the log is empty). */
+  lastId(): number {
+    const row = this.db.prepare('SELECT MAX(id) AS id FROM boot_events').get() as {
+      id: number | null;
+    };
+    return row.id ?? 0;
   }
 
   /** macForIp is the MAC a DHCP step since `sinceMs` tied to this client address, if any. */

@@ -96,3 +96,16 @@ export class LeaseStore {
     return rows.map(toLease);
   }
 }
+
+/** A lease row with the interface it was given on. */
+export interface InterfaceLease extends Lease {
+  readonly interfaceName: string;
+}
+
+/** allLeases returns the lease rows of every interface, for the machines list. */
+export function allLeases(db: Database): InterfaceLease[] {
+  const rows = db
+    .prepare('SELECT interface, ip, mac, state, hostname, expires_at FROM dhcp_leases')
+    .all() as (LeaseRow & { interface: string })[];
+  return rows.map((r) => ({ ...toLease(r), interfaceName: r.interface }));
+}
