@@ -19,6 +19,9 @@ import { SyncService } from './sync/sync-service';
 import { BootService } from './boot/boot-service';
 import { MachinesService } from './boot/machines-service';
 import { listInterfaces } from './net/interfaces';
+import { LogFile } from './log-file';
+import { ConfigBackupService } from './backup/config-backup';
+import { ScheduledSyncService } from './schedule/scheduled-sync';
 
 export interface ServicesConfig {
   dataDir: string;
@@ -33,6 +36,8 @@ export interface Services {
   readonly db: Database;
   readonly events: EventBus;
   readonly log: Logger;
+  /** The rotating log file in the data folder (every error and warning, and info lines). */
+  readonly logFile: LogFile;
   readonly settings: SettingsStore;
   readonly system: SystemService;
   /** Boot sources, selections and verified catalogs (issue 3). */
@@ -47,6 +52,10 @@ export interface Services {
   readonly boot: BootService;
   /** Full-DHCP leases and static MAC → IP reservations. */
   readonly machines: MachinesService;
+  /** Configuration backup: export and (dry-run) import. */
+  readonly configBackup: ConfigBackupService;
+  /** The scheduled sync; long-lived front doors call `start()`. */
+  readonly schedule: ScheduledSyncService;
   /** Closes sockets, stops transfers and closes the database, in reverse order of creation. */
   dispose(): Promise<void>;
 }
@@ -57,7 +66,12 @@ export async function createServices(config: ServicesConfig): Promise<Services> 
   try {
     ensureDataDir(config.dataDir);
     const events = new EventBus();
-    const log = createLogger({ stderrLevel: config.stderrLogLevel ?? 'info', events });
+    const logFile = store.add(new LogFile(config.dataDir));
+    const log = createLogger({
+      stderrLevel: config.stderrLogLevel ?? 'info',
+      events,
+      file: logFile,
+    });
     const databasePath = join(config.dataDir, databaseFileName);
     const db = openDatabase(databasePath);
     store.addFn(() => {
@@ -70,7 +84,9 @@ export async function createServices(config: ServicesConfig): Promise<Services> 
       frontDoor: config.frontDoor,
     });
     const sources = new SourcesService(db, config.dataDir);
-    const sync = store.add(new SyncService(db, sources, { dataDir: config.dataDir }));
+    // Every front door shows a sync's own warnings; the log file records them as well.
+    const syncLog = createLogger({ stderrLevel: 'silent', file: logFile });
+    const sync = store.add(new SyncService(db, sources, { dataDir: config.dataDir, log: syncLog }));
     const manifests = new ManifestStore(db);
     const bootResources = new BootResources(db, config.dataDir);
     const boot = store.add(
@@ -86,11 +102,21 @@ export async function createServices(config: ServicesConfig): Promise<Services> 
     const machines = store.add(
       new MachinesService({ db, settings, events, interfaces: () => listInterfaces() }),
     );
+    const schedule = store.add(
+      new ScheduledSyncService({
+        settings,
+        sync,
+        sourceUrls: () => sources.effectiveSources().map((s) => s.url),
+        log,
+        events,
+      }),
+    );
     return {
       config,
       db,
       events,
       log,
+      logFile,
       settings,
       system,
       sources,
@@ -99,6 +125,8 @@ export async function createServices(config: ServicesConfig): Promise<Services> 
       bootResources,
       boot,
       machines,
+      configBackup: new ConfigBackupService(db),
+      schedule,
       dispose: () => store.dispose(),
     };
   } catch (error) {

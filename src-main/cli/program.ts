@@ -13,6 +13,8 @@ import { registerEsxi } from './commands/esxi';
 import { registerServe } from './commands/serve';
 import { registerLeases } from './commands/leases';
 import { registerLog } from './commands/log';
+import { registerConfig } from './commands/config';
+import { registerService } from './commands/service';
 import { appVersion } from '../version';
 
 /** buildProgram declares every `labboot` command; each command group lives in `commands/`. */
@@ -40,6 +42,8 @@ export function buildProgram(ctx: CliContext): Command {
   registerServe(program, ctx);
   registerLeases(program, ctx);
   registerLog(program, ctx);
+  registerConfig(program, ctx);
+  registerService(program, ctx);
   return program;
 }
 

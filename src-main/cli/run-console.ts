@@ -53,6 +53,7 @@ export async function runConsole(ctx: CliContext, options: ConsoleOptions): Prom
     );
   // Listen for SIGINT/SIGTERM before announcing the URL: whoever reads the line may stop us at once.
   const shutdown = waitForShutdown();
+  services.schedule.start();
   ctx.stdout.write(`LabBoot console: ${server.url}\n`);
   // The opener's command line is readable by every local user: it gets a one-time code, not the token.
   if (options.open) openBrowser(server.issueBrowserUrl(), ctx);

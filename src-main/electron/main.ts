@@ -42,6 +42,7 @@ async function run(): Promise<void> {
   const window = createWindow(services);
   const dispatcher = new Dispatcher(createHandlers(services), services.log);
   const ipc = serveIpc(window, dispatcher, services.events, rendererUrl);
+  services.schedule.start();
 
   app.on('second-instance', () => {
     if (window.isMinimized()) window.restore();

@@ -12,6 +12,7 @@ import { manifestsCalls, manifestsEvents } from './manifests';
 import { esxiCalls, esxiEvents } from './esxi';
 import { bootCalls, bootEvents } from './boot';
 import { machinesCalls, machinesEvents } from './machines';
+import { adminCalls, adminEvents } from './admin';
 
 export const calls = {
   ...systemCalls,
@@ -21,6 +22,7 @@ export const calls = {
   ...esxiCalls,
   ...bootCalls,
   ...machinesCalls,
+  ...adminCalls,
 };
 
 export const events = {
@@ -31,6 +33,7 @@ export const events = {
   ...esxiEvents,
   ...bootEvents,
   ...machinesEvents,
+  ...adminEvents,
 };
 
 export type Calls = typeof calls;

@@ -154,3 +154,29 @@ describe('logger and the log file', () => {
     expect(readFileSync(file.path, 'utf8')).toMatch(/^\S+ WARN {2}\[dhcp\] odd\n$/);
   });
 });
+
+describe('an internal API error', () => {
+  it('tells the caller which log file holds the details, and writes them there', async () => {
+    const { Dispatcher } = await import('../../src-main/api/dispatch');
+    const dir = tempDir();
+    const file = new LogFile(dir);
+    cleanups.push(() => file.dispose());
+    const log = createLogger({ stderrLevel: 'silent', file });
+    const handlers = {
+      'system.info': () => {
+        throw new TypeError('x is undefined');
+      },
+    } as unknown as ConstructorParameters<typeof Dispatcher>[0];
+    const result = await new Dispatcher(handlers, log).call('system.info', {});
+    expect(result).toEqual({
+      ok: false,
+      error: {
+        code: 'internal',
+        message: `Internal error in system.info; see the log file ${file.path}.`,
+      },
+    });
+    expect(readFileSync(file.path, 'utf8')).toMatch(
+      /ERROR \[api\] system\.info failed: TypeError: x is undefined/,
+    );
+  });
+});

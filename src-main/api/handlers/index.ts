@@ -6,6 +6,7 @@ import { manifestsHandlers } from './manifests';
 import { esxiHandlers } from './esxi';
 import { bootHandlers } from './boot';
 import { machinesHandlers } from './machines';
+import { adminHandlers } from './admin';
 import type { Handlers } from './types';
 
 /** createHandlers merges every domain's handlers; a missing call is a compile error here. */
@@ -18,5 +19,6 @@ export function createHandlers(services: Services): Handlers {
     ...esxiHandlers(),
     ...bootHandlers(services),
     ...machinesHandlers(services),
+    ...adminHandlers(services),
   };
 }

@@ -94,6 +94,7 @@ export function registerServe(program: Command, ctx: CliContext): void {
           .map((p) => `${p.name.toUpperCase()} ${p.address}:${p.port ?? '-'}`)
           .join(', ');
         ctx.info(`LabBoot serving: ${ports}. Press Ctrl-C to stop.`);
+        services.schedule.start();
         await stopped;
         ctx.info('LabBoot stopped.');
       } finally {

@@ -1,0 +1,209 @@
+/**
+ * The configuration backup: one versioned JSON document (`{ "labboot-config": 1, … }`) holding what
+ * an admin sets up by hand — sources with their keyrings, selections, boot choices, SSH keys and
+ * settings — and never images (a mirror carries those). The same schemas check the document in
+ * `labboot config import` and in the `config.import` call. Pure.
+ */
+import { z } from 'zod';
+import { UserError } from '../errors';
+import { normalizeMac } from '../boot/mac';
+import { sshKeyProblem } from '../boot/ssh-keys';
+import { DEFAULT_CHOICE_MAC } from '../boot/choices';
+
+/** The document version this LabBoot writes and reads. */
+export const CONFIG_DOCUMENT_VERSION = 1;
+
+/** The key that marks a LabBoot configuration backup and carries its version. */
+export const CONFIG_DOCUMENT_MARK = 'labboot-config';
+
+/** One boot source; a custom keyring travels as base64 of its binary OpenPGP keys. */
+export const backupSourceSchema = z
+  .object({
+    name: z.string().min(1).max(200),
+    url: z.string().regex(/^https?:\/\/\S+$/, 'must be an http or https URL'),
+    keyring: z.enum(['custom', 'default', 'none']),
+    keyringBase64: z
+      .string()
+      .max(3_000_000)
+      .regex(/^[A-Za-z0-9+/]+={0,2}$/, 'must be base64')
+      .nullable(),
+    fingerprints: z.array(z.string().regex(/^[0-9a-f]{16,64}$/i)).max(100),
+  })
+  .strict()
+  .refine((s) => (s.keyring === 'custom') === (s.keyringBase64 !== null), {
+    message: 'keyringBase64 is given exactly when the keyring is custom',
+  });
+export type BackupSource = z.infer<typeof backupSourceSchema>;
+
+const namePart = z.string().regex(/^[a-z0-9._-]+$/, 'must be lower-case letters, digits, . _ -');
+
+export const backupSelectionSchema = z
+  .object({ os: namePart, release: namePart, arch: namePart })
+  .strict();
+export type BackupSelection = z.infer<typeof backupSelectionSchema>;
+
+export const backupChoiceSchema = z
+  .object({
+    mac: z
+      .string()
+      .refine(
+        (m) => m === DEFAULT_CHOICE_MAC || normalizeMac(m) === m,
+        'must be aa:bb:cc:dd:ee:ff',
+      ),
+    action: z.enum(['image', 'local']),
+    image: z.string().min(1).max(200).nullable(),
+    hostname: z
+      .string()
+      .regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/i, 'must be a hostname')
+      .nullable(),
+  })
+  .strict()
+  .refine((c) => (c.action === 'image') === (c.image !== null), {
+    message: 'image is given exactly when the action is image',
+  });
+export type BackupChoice = z.infer<typeof backupChoiceSchema>;
+
+export const backupSshKeysSchema = z
+  .array(z.string().max(16_384))
+  .max(100)
+  .superRefine((keys, ctx) => {
+    const problem = sshKeyProblem(keys);
+    if (problem !== null) ctx.addIssue({ code: 'custom', message: problem });
+  });
+
+/** Settings by key; values are whatever JSON the setting holds. */
+export const backupSettingsSchema = z.record(
+  z.string().regex(/^[a-zA-Z0-9._-]{1,100}$/, 'must be a setting name'),
+  z.json(),
+);
+
+/** configDocumentSchema is version 1 of the backup document. */
+export const configDocumentSchema = z
+  .object({
+    [CONFIG_DOCUMENT_MARK]: z.literal(CONFIG_DOCUMENT_VERSION),
+    exportedAt: z.string(),
+    labbootVersion: z.string(),
+    sources: z.array(backupSourceSchema).max(100),
+    selections: z.array(backupSelectionSchema).max(1000),
+    bootChoices: z.array(backupChoiceSchema).max(100_000),
+    sshKeys: backupSshKeysSchema,
+    settings: backupSettingsSchema,
+  })
+  .strict();
+export type ConfigDocument = z.infer<typeof configDocumentSchema>;
+
+/** The sections of the document, in the order changes are shown. */
+export const configSections = [
+  'sources',
+  'selections',
+  'bootChoices',
+  'sshKeys',
+  'settings',
+] as const;
+export type ConfigSection = (typeof configSections)[number];
+
+/** What an import changes in one section, each item named as a person reads it. */
+export const sectionChangeSchema = z.object({
+  section: z.enum(configSections),
+  added: z.array(z.string()),
+  removed: z.array(z.string()),
+  changed: z.array(z.string()),
+});
+export type SectionChange = z.infer<typeof sectionChangeSchema>;
+
+/**
+ * parseConfigDocument checks untrusted JSON text (or an already parsed value) and returns the
+ * document, or throws one UserError sentence: not JSON, not a backup, another version, or the first
+ * field that is wrong.
+ */
+export function parseConfigDocument(input: unknown, what = 'The backup'): ConfigDocument {
+  let value = input;
+  if (typeof input === 'string') {
+    try {
+      value = JSON.parse(input) as unknown;
+    } catch {
+      throw new UserError(
+        `${what} is not JSON, so it is not a LabBoot configuration backup; pass a file written by "labboot config export".`,
+        'bad-backup',
+      );
+    }
+  }
+  if (typeof value !== 'object' || value === null || !(CONFIG_DOCUMENT_MARK in value)) {
+    throw new UserError(
+      `${what} is not a LabBoot configuration backup (it has no "${CONFIG_DOCUMENT_MARK}" version); pass a file written by "labboot config export".`,
+      'bad-backup',
+    );
+  }
+  const version = (value as Record<string, unknown>)[CONFIG_DOCUMENT_MARK];
+  if (version !== CONFIG_DOCUMENT_VERSION) {
+    throw new UserError(
+      `${what} is a LabBoot configuration backup of version ${JSON.stringify(version)}, but this LabBoot reads version ${CONFIG_DOCUMENT_VERSION} only; import it with the LabBoot that wrote it, or a newer one.`,
+      'backup-version',
+    );
+  }
+  const parsed = configDocumentSchema.safeParse(value);
+  if (!parsed.success) {
+    const [issue] = parsed.error.issues;
+    const where =
+      issue === undefined || issue.path.length === 0 ? '' : ` at ${issue.path.join('.')}`;
+    throw new UserError(
+      `${what} is a damaged LabBoot configuration backup (${issue?.message ?? 'invalid'}${where}); nothing was imported, export the configuration again.`,
+      'bad-backup',
+    );
+  }
+  return parsed.data;
+}
+
+const sourceKey = (s: BackupSource): string => s.url;
+const selectionKey = (s: BackupSelection): string => `${s.os}/${s.release}/${s.arch}`;
+const choiceKey = (c: BackupChoice): string => c.mac;
+
+/** keyedDiff compares two lists by key; an item is changed when its JSON differs. */
+function keyedDiff<T>(
+  section: ConfigSection,
+  current: readonly T[],
+  incoming: readonly T[],
+  key: (t: T) => string,
+  label: (t: T) => string = key,
+): SectionChange {
+  const before = new Map(current.map((t) => [key(t), t]));
+  const after = new Map(incoming.map((t) => [key(t), t]));
+  const change: SectionChange = { section, added: [], removed: [], changed: [] };
+  for (const [k, t] of after) {
+    const old = before.get(k);
+    if (old === undefined) change.added.push(label(t));
+    else if (JSON.stringify(old) !== JSON.stringify(t)) change.changed.push(label(t));
+  }
+  for (const [k, t] of before) if (!after.has(k)) change.removed.push(label(t));
+  return change;
+}
+
+/** describeKey shortens an SSH key line to its type and comment (or the end of its body). */
+function describeKey(line: string): string {
+  const [type = '', body = '', ...comment] = line.split(' ');
+  return comment.length > 0 ? `${type} ${comment.join(' ')}` : `${type} …${body.slice(-12)}`;
+}
+
+/** diffConfig says what importing `incoming` over `current` adds, removes and changes. */
+export function diffConfig(current: ConfigDocument, incoming: ConfigDocument): SectionChange[] {
+  const settingKeys = (d: ConfigDocument): { key: string; value: string }[] =>
+    Object.entries(d.settings).map(([key, value]) => ({ key, value: JSON.stringify(value) }));
+  return [
+    keyedDiff(
+      'sources',
+      current.sources,
+      incoming.sources,
+      sourceKey,
+      (s) => `${s.name} (${s.url})`,
+    ),
+    keyedDiff('selections', current.selections, incoming.selections, selectionKey),
+    keyedDiff('bootChoices', current.bootChoices, incoming.bootChoices, choiceKey),
+    keyedDiff('sshKeys', current.sshKeys, incoming.sshKeys, (k) => k, describeKey),
+    keyedDiff('settings', settingKeys(current), settingKeys(incoming), (s) => s.key),
+  ];
+}
+
+/** hasChanges tells whether a diff changes anything at all. */
+export function hasChanges(changes: readonly SectionChange[]): boolean {
+  return changes.some((c) => c.added.length + c.removed.length + c.changed.length > 0);
+}
