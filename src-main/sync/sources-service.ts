@@ -283,14 +283,6 @@ export class SourcesService {
     return { catalogs, failures };
   }
 
-  /** fetchCatalogs is `readCatalogs` for callers that need every source: any failure is thrown. */
-  async fetchCatalogs(signal?: AbortSignal): Promise<SourceCatalog[]> {
-    const { catalogs, failures } = await this.readCatalogs(signal);
-    const [first] = failures;
-    if (first !== undefined) throw first.error;
-    return catalogs;
-  }
-
   /** catalogView shapes a fetched catalog for the contract. */
   static catalogView(cat: SourceCatalog): CatalogProductView[] {
     return cat.products.map((p) => ({

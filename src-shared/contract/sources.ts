@@ -51,6 +51,15 @@ export const catalogProductSchema = z.object({
 });
 export type CatalogProductView = z.infer<typeof catalogProductSchema>;
 
+/** A source whose catalogue could not be read, with the sentence saying why and what to do. */
+export const catalogFailureSchema = z.object({
+  sourceId: z.number().int(),
+  sourceName: z.string(),
+  message: z.string(),
+  code: z.string(),
+});
+export type CatalogFailure = z.infer<typeof catalogFailureSchema>;
+
 /** Calls about boot sources and what they offer. */
 export const sourcesCalls = {
   'sources.list': defineCall({
@@ -82,12 +91,15 @@ export const sourcesCalls = {
     output: z.object({ removed: bootSourceSchema, warning: multiSourceWarningSchema.nullable() }),
   }),
   'sources.catalog': defineCall({
-    summary: 'Fetch and verify every source index and product file; list what each offers.',
+    summary:
+      'Fetch and verify every source index and product file; list what each readable source offers and why each other one failed.',
     input: z.object({}).strict(),
     output: z.object({
       sources: z.array(
         z.object({ source: bootSourceSchema, products: z.array(catalogProductSchema) }),
       ),
+      /** Sources that could not be read; one bad source does not hide what the others offer. */
+      failures: z.array(catalogFailureSchema),
       warning: multiSourceWarningSchema.nullable(),
     }),
   }),

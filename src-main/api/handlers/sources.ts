@@ -39,11 +39,17 @@ export function sourcesHandlers(
       warning: s.warning(),
     }),
     'sources.catalog': async () => {
-      const catalogs = await s.fetchCatalogs();
+      const { catalogs, failures } = await s.readCatalogs();
       return {
         sources: catalogs.map((c) => ({
           source: toBootSourceView(c.source),
           products: SourcesService.catalogView(c),
+        })),
+        failures: failures.map((f) => ({
+          sourceId: f.source.id,
+          sourceName: f.source.name,
+          message: f.error.message,
+          code: f.error.code,
         })),
         warning: s.warning(),
       };

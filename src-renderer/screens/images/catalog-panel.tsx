@@ -4,7 +4,7 @@ import { ErrorNotice } from '../../components/error-notice';
 import { Busy } from '../../components/busy';
 import { formatBytes } from '../../lib/format';
 import type { ApiError } from '../../../src-shared/contract/result';
-import type { CatalogProductView } from '../../../src-shared/contract/sources';
+import type { CatalogFailure, CatalogProductView } from '../../../src-shared/contract/sources';
 import type { SelectionView } from '../../../src-shared/contract/images';
 
 /** OfferKernel is one kernel product of an offered image. */
@@ -231,11 +231,27 @@ function Catalog({
       </>
     );
   }
+  const failures = catalog.data?.failures ?? [];
+  if (failures.length > 0 && catalog.data?.sources.length === 0) {
+    return (
+      <>
+        <SourceFailures failures={failures} />
+        <p className="hint">Selected while the sources cannot be read:</p>
+        <SelectionList
+          selections={selections}
+          readOnly={readOnly}
+          pending={pending}
+          onUnselect={(spec) => onToggle(spec, false)}
+        />
+      </>
+    );
+  }
   const orphans = selections.filter(
     (s) => !offers.images.some((o) => o.spec === `${s.os}/${s.release}/${s.arch}`),
   );
   return (
     <>
+      <SourceFailures failures={failures} />
       <table className="table">
         <caption className="visually-hidden">Images offered by the sources</caption>
         <thead>
@@ -299,6 +315,25 @@ function Catalog({
             .join(', ')}
         </p>
       )}
+    </>
+  );
+}
+
+/** SourceFailures names each source that could not be read and why; the others are still listed. */
+function SourceFailures({ failures }: { failures: readonly CatalogFailure[] }) {
+  return (
+    <>
+      {failures.map((f) => (
+        <div
+          key={f.sourceId}
+          className="notice notice-error"
+          role="alert"
+          data-testid="catalog-source-failed"
+        >
+          <strong>The source {f.sourceName} could not be read.</strong>
+          <p>{f.message}</p>
+        </div>
+      ))}
     </>
   );
 }

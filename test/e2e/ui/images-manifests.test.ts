@@ -168,6 +168,34 @@ describe('images, sync and manifests against a real console and a signed loopbac
     await screenshotScreen(page, join(shots, 'images-synced.png'));
   });
 
+  it('names a source that cannot be read and still lists what the good one offers', async () => {
+    await open('Sources');
+    await page.getByLabel('Stream URL').fill(`${server!.url}nothing-here/`);
+    await page.getByLabel('Name', { exact: false }).fill('gone');
+    await page.getByLabel('Keyring file', { exact: false }).setInputFiles(keyringPath);
+    await page.getByRole('button', { name: 'Add source' }).click();
+    await page.getByRole('row', { name: /^gone\b/ }).waitFor();
+
+    await open('Images');
+    await page.getByRole('button', { name: /^Check (sources|again)$/ }).click();
+    const failed = page.getByTestId('catalog-source-failed');
+    await failed.waitFor();
+    expect(await failed.count()).toBe(1);
+    expect(await failed.textContent()).toBe(
+      `The source gone could not be read.Source "gone" (${server!.url}nothing-here/): streams/v1/index.sjson could not be fetched (HTTP 404 not found); check the source URL and the network; previously synced images are unchanged.`,
+    );
+    const offered = page.getByRole('table', { name: 'Images offered by the sources' });
+    const jammy = offered.getByRole('row', { name: /ubuntu\/jammy\/amd64/ });
+    expect(await jammy.getByRole('cell', { name: 'loop', exact: true }).count()).toBe(1);
+    expect(await axeViolations(page)).toEqual([]);
+    await screenshotScreen(page, join(shots, 'images-catalogue-source-failed.png'));
+
+    await open('Sources');
+    await page.getByRole('button', { name: 'Remove source gone' }).click();
+    await page.getByRole('button', { name: 'Remove gone' }).click();
+    await expect.poll(() => page.getByRole('row', { name: /^gone\b/ }).count()).toBe(0);
+  });
+
   it('browses, filters, searches and diffs manifests with the mirror stopped', async () => {
     await server!.stop();
     server = undefined;

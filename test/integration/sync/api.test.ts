@@ -90,4 +90,36 @@ describe('sources / images / manifests through the contract handlers', () => {
     expect(second.warning?.sources).toEqual(['loop', 'two']);
     expect(second.warning?.text).toMatch(/^More than one image source exists\./);
   });
+
+  it('sources.catalog lists the good source and names the bad one with its reason', async () => {
+    const server = await new MirrorServer(mirror.root).start();
+    cleanups.push(() => server.stop());
+    const services = await createServices({
+      dataDir: join(tmp.path, 'data-two-sources'),
+      frontDoor: 'console',
+      stderrLogLevel: 'silent',
+    });
+    cleanups.push(() => services.dispose());
+    const h = createHandlers(services);
+    const keyringBase64 = Buffer.from(mirror.key.publicKey).toString('base64');
+    const gone = await h['sources.add']({
+      url: `${server.url}nothing-here/`,
+      name: 'gone',
+      keyringBase64,
+      verify: true,
+    });
+    await h['sources.add']({ url: server.url, name: 'loop', keyringBase64, verify: true });
+    const cat = await h['sources.catalog']({});
+    expect(cat.sources.map((c) => c.source.name)).toEqual(['loop']);
+    expect(cat.sources[0]?.products.some((p) => p.subarch === 'ga-22.04')).toBe(true);
+    expect(cat.failures).toEqual([
+      {
+        sourceId: gone.source.id,
+        sourceName: 'gone',
+        code: 'source-unreachable',
+        message: `Source "gone" (${server.url}nothing-here/): streams/v1/index.sjson could not be fetched (HTTP 404 not found); check the source URL and the network; previously synced images are unchanged.`,
+      },
+    ]);
+    expect(cat.warning?.sources).toEqual(['gone', 'loop']);
+  });
 });
