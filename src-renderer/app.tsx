@@ -6,6 +6,7 @@ import { ManifestsScreen } from './screens/manifests';
 import { BootServerScreen } from './screens/boot-server';
 import { EsxiScreen } from './screens/esxi';
 import { SourcesScreen } from './screens/sources';
+import { SettingsScreen } from './screens/settings';
 import { BootLogProvider } from './lib/boot-log';
 
 /** App is the shell: navigation on the left, the current screen, and the status bar. */
@@ -43,6 +44,7 @@ export function App() {
           {route === 'boot' && <BootServerScreen />}
           {route === 'esxi' && <EsxiScreen />}
           {route === 'sources' && <SourcesScreen />}
+          {route === 'settings' && <SettingsScreen />}
         </main>
         <StatusBar />
       </div>

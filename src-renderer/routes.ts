@@ -5,6 +5,7 @@ export const routes = [
   { id: 'boot', label: 'Boot server' },
   { id: 'esxi', label: 'ESXi preview' },
   { id: 'sources', label: 'Sources' },
+  { id: 'settings', label: 'Settings' },
 ] as const;
 
 export type RouteId = (typeof routes)[number]['id'];
