@@ -15,6 +15,7 @@ import { registerLeases } from './commands/leases';
 import { registerLog } from './commands/log';
 import { registerConfig } from './commands/config';
 import { registerService } from './commands/service';
+import { registerSchedule } from './commands/schedule';
 import { appVersion } from '../version';
 
 /** buildProgram declares every `labboot` command; each command group lives in `commands/`. */
@@ -44,6 +45,7 @@ export function buildProgram(ctx: CliContext): Command {
   registerLog(program, ctx);
   registerConfig(program, ctx);
   registerService(program, ctx);
+  registerSchedule(program, ctx);
   return program;
 }
 

@@ -217,3 +217,22 @@ describe('labboot service install / uninstall', () => {
     expect(labboot(data, ['service', 'install', '--user', '--system', '--print']).status).toBe(2);
   });
 });
+
+describe('labboot schedule', () => {
+  it('shows and sets the sync interval, records it in the log file, and refuses unknown ones', () => {
+    const data = tempDir();
+    expect(ok(labboot(data, ['schedule'])).stdout).toMatch(
+      /^Scheduled sync: off\.\nLast run: never\./,
+    );
+    expect(ok(labboot(data, ['schedule', 'weekly'])).stdout).toMatch(/^Scheduled sync: weekly\./);
+    const shown = JSON.parse(ok(labboot(data, ['--json', 'schedule'])).stdout) as {
+      interval: string;
+      active: boolean;
+    };
+    expect(shown).toMatchObject({ interval: 'weekly', active: false });
+    expect(readFileSync(join(data, 'labboot.log'), 'utf8')).toMatch(
+      /INFO {2}\[schedule\] scheduled sync: weekly\n$/,
+    );
+    expect(labboot(data, ['schedule', 'hourly']).status).toBe(2);
+  });
+});
