@@ -1,4 +1,5 @@
 import type { Database } from 'better-sqlite3';
+import { writeTransaction } from './write-transaction';
 
 /** SettingsStore keeps small JSON preferences (last interface, window bounds) in the database. */
 export class SettingsStore {
@@ -12,12 +13,15 @@ export class SettingsStore {
   }
 
   set(key: string, value: unknown): void {
-    this.db
-      .prepare(
-        `INSERT INTO settings (key, value) VALUES (?, ?)
-         ON CONFLICT(key) DO UPDATE SET value = excluded.value,
-           updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')`,
-      )
-      .run(key, JSON.stringify(value));
+    const text = JSON.stringify(value);
+    writeTransaction(this.db, () =>
+      this.db
+        .prepare(
+          `INSERT INTO settings (key, value) VALUES (?, ?)
+           ON CONFLICT(key) DO UPDATE SET value = excluded.value,
+             updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')`,
+        )
+        .run(key, text),
+    );
   }
 }

@@ -1,5 +1,6 @@
 /** ChoiceStore keeps per-MAC boot choices and the default for unknown machines (table boot_choices). */
 import type { Database } from '../../store/database';
+import { writeTransaction } from '../../store/write-transaction';
 import { DEFAULT_CHOICE_MAC, type BootChoice } from '../../../src-shared/boot/choices';
 import { normalizeMac } from '../../../src-shared/boot/mac';
 import { UserError } from '../../../src-shared/errors';
@@ -46,16 +47,19 @@ export class ChoiceStore {
   ): BootChoice {
     const key = choiceKey(mac);
     const image = choice.action === 'image' ? choice.image : null;
-    this.db
-      .prepare(
-        `INSERT INTO boot_choices (mac, action, image, hostname) VALUES (?, ?, ?, ?)
-         ON CONFLICT(mac) DO UPDATE SET action = excluded.action, image = excluded.image,
-           hostname = excluded.hostname, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')`,
-      )
-      .run(key, choice.action, image, choice.hostname ?? null);
-    const stored = this.get(key);
-    if (stored === undefined) throw new Error('boot choice vanished after insert');
-    return stored;
+    // Read back in the same transaction, so the answer is this write and not a later one.
+    return writeTransaction(this.db, () => {
+      this.db
+        .prepare(
+          `INSERT INTO boot_choices (mac, action, image, hostname) VALUES (?, ?, ?, ?)
+           ON CONFLICT(mac) DO UPDATE SET action = excluded.action, image = excluded.image,
+             hostname = excluded.hostname, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')`,
+        )
+        .run(key, choice.action, image, choice.hostname ?? null);
+      const stored = this.get(key);
+      if (stored === undefined) throw new Error('boot choice vanished after insert');
+      return stored;
+    });
   }
 
   /** The choice stored for exactly this key. */
@@ -73,8 +77,10 @@ export class ChoiceStore {
 
   /** Removes a machine's own choice; it falls back to the default. Returns whether one existed. */
   remove(mac: string): boolean {
-    return (
-      this.db.prepare('DELETE FROM boot_choices WHERE mac = ?').run(choiceKey(mac)).changes > 0
+    const key = choiceKey(mac);
+    return writeTransaction(
+      this.db,
+      () => this.db.prepare('DELETE FROM boot_choices WHERE mac = ?').run(key).changes > 0,
     );
   }
 

@@ -4,6 +4,7 @@
  * TFTP and HTTP rows are matched to a MAC through the address the client got.
  */
 import type { Database } from '../../store/database';
+import { writeTransaction } from '../../store/write-transaction';
 
 /** Which protocol a boot event came from. */
 export type BootProtocol = 'dhcp' | 'tftp' | 'http';
@@ -65,18 +66,21 @@ export class BootLogStore {
 
   /** record appends one event. */
   record(e: BootEvent): void {
-    this.db
-      .prepare(
-        `INSERT INTO boot_events (at, mac, client_ip, protocol, stage, detail)
-         VALUES (?, ?, ?, ?, ?, ?)`,
-      )
-      .run(e.at, e.mac, e.clientIp, e.protocol, e.stage, e.detail);
     // Pruning every insert would double the write cost; every 500th keeps the bound loose but real.
-    if (++this.inserts % 500 === 0) {
+    const prune = ++this.inserts % 500 === 0;
+    writeTransaction(this.db, () => {
       this.db
-        .prepare('DELETE FROM boot_events WHERE id <= (SELECT MAX(id) FROM boot_events) - ?')
-        .run(this.maxRows);
-    }
+        .prepare(
+          `INSERT INTO boot_events (at, mac, client_ip, protocol, stage, detail)
+           VALUES (?, ?, ?, ?, ?, ?)`,
+        )
+        .run(e.at, e.mac, e.clientIp, e.protocol, e.stage, e.detail);
+      if (prune) {
+        this.db
+          .prepare('DELETE FROM boot_events WHERE id <= (SELECT MAX(id) FROM boot_events) - ?')
+          .run(this.maxRows);
+      }
+    });
   }
 
   /**

@@ -4,6 +4,7 @@
  * offered different addresses while the pool has room, and a restart keeps every client's address.
  */
 import type { Database } from '../../store/database';
+import { writeTransaction } from '../../store/write-transaction';
 
 /** A lease row. `expiresAt` is epoch milliseconds. */
 export interface Lease {
@@ -60,7 +61,7 @@ export class LeaseStore {
 
   /** put gives `lease.ip` to `lease.mac`, dropping the client's previous address, atomically. */
   put(lease: Lease, now: number): void {
-    this.db.transaction(() => {
+    writeTransaction(this.db, () => {
       if (lease.state !== 'declined') {
         this.db
           .prepare(
@@ -77,12 +78,14 @@ export class LeaseStore {
              expires_at = excluded.expires_at, updated_at = excluded.updated_at`,
         )
         .run({ ...lease, iface: this.iface, now });
-    })();
+    });
   }
 
   /** remove frees an address. */
   remove(ip: string): void {
-    this.db.prepare('DELETE FROM dhcp_leases WHERE interface = ? AND ip = ?').run(this.iface, ip);
+    writeTransaction(this.db, () =>
+      this.db.prepare('DELETE FROM dhcp_leases WHERE interface = ? AND ip = ?').run(this.iface, ip),
+    );
   }
 
   /** list returns every row of this interface, by address. */

@@ -5,6 +5,7 @@
  */
 import type { Database } from '../../store/database';
 import { statementCache } from '../../store/statement-cache';
+import { writeTransaction } from '../../store/write-transaction';
 
 /** A reservation. `createdAt` is epoch milliseconds. */
 export interface Reservation {
@@ -36,7 +37,7 @@ export interface ReservationLookup {
 export class ReservationStore implements ReservationLookup {
   private readonly sql: ReturnType<typeof statementCache>;
 
-  constructor(db: Database) {
+  constructor(private readonly db: Database) {
     this.sql = statementCache(db);
   }
 
@@ -66,16 +67,21 @@ export class ReservationStore implements ReservationLookup {
 
   /** set reserves `ip` for `mac`, replacing the MAC's previous reservation. */
   set(mac: string, ip: string, now: number): Reservation {
-    this.sql(
-      `INSERT INTO dhcp_reservations (mac, ip, created_at) VALUES (?, ?, ?)
-       ON CONFLICT (mac) DO UPDATE SET ip = excluded.ip, created_at = excluded.created_at`,
-    ).run(mac, ip, now);
+    writeTransaction(this.db, () =>
+      this.sql(
+        `INSERT INTO dhcp_reservations (mac, ip, created_at) VALUES (?, ?, ?)
+         ON CONFLICT (mac) DO UPDATE SET ip = excluded.ip, created_at = excluded.created_at`,
+      ).run(mac, ip, now),
+    );
     return { mac, ip, createdAt: now };
   }
 
   /** remove drops the MAC's reservation; false when it had none. */
   remove(mac: string): boolean {
-    return this.sql('DELETE FROM dhcp_reservations WHERE mac = ?').run(mac).changes > 0;
+    return writeTransaction(
+      this.db,
+      () => this.sql('DELETE FROM dhcp_reservations WHERE mac = ?').run(mac).changes > 0,
+    );
   }
 }
 
