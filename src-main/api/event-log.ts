@@ -3,6 +3,7 @@
  * and is kept, already framed for Server-Sent Events, until the ring's count or byte limit pushes
  * it out, so a client that reconnects with `Last-Event-ID` can be sent exactly what it missed.
  */
+import { resyncEventName } from '../../src-shared/contract/bridge';
 
 /** A framed event: `id:`, `event:` and `data:` lines and the blank line that ends it. */
 export interface LoggedEvent {
@@ -19,12 +20,6 @@ export interface EventLogLimits {
   maxEvents: number;
   maxChars: number;
 }
-
-/**
- * The SSE event name that tells a client its missed events are gone and it must fetch its state
- * again. The colon keeps it apart from contract event names (`domain.event`).
- */
-export const resyncEventName = 'labboot:resync';
 
 /** EventLog numbers, frames and remembers recent events (a bounded ring). */
 export class EventLog {

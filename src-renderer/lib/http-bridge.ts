@@ -6,13 +6,10 @@
  * EventSource would, so the server replays what was missed. When the server no longer has those
  * events it sends `labboot:resync`, and the page must fetch its state again.
  */
-import type { LabBootBridge } from '../../src-shared/contract/bridge';
+import { resyncEventName, type LabBootBridge } from '../../src-shared/contract/bridge';
 import type { CallResult } from '../../src-shared/contract/result';
 
 type Listener = (payload: unknown) => void;
-
-/** The SSE event that says missed events are gone (kept in step with the server's event log). */
-export const resyncEventName = 'labboot:resync';
 
 export interface HttpBridgeOptions {
   /** Origin of the console; '' for the page's own. */

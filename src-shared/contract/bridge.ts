@@ -9,3 +9,9 @@ export interface LabBootBridge {
   call<N extends CallName>(name: N, input: CallInput<N>): Promise<CallResult<CallOutput<N>>>;
   on<E extends EventName>(name: E, listener: (payload: EventPayload<E>) => void): () => void;
 }
+
+/**
+ * The event-stream event name that tells the browser console its missed events are gone and it
+ * must fetch its state again. The colon keeps it apart from contract event names (`domain.event`).
+ */
+export const resyncEventName = 'labboot:resync';

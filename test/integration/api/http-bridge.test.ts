@@ -6,12 +6,7 @@ import { EventBus } from '../../../src-main/event-bus';
 import type { Handlers } from '../../../src-main/api/handlers/types';
 import type { EventPayload } from '../../../src-shared/contract/index';
 import type { LabBootBridge } from '../../../src-shared/contract/bridge';
-import { resyncEventName as serverResync } from '../../../src-main/api/event-log';
-import {
-  createHttpBridge,
-  exchangeLoginCode,
-  resyncEventName as clientResync,
-} from '../../../src-renderer/lib/http-bridge';
+import { createHttpBridge, exchangeLoginCode } from '../../../src-renderer/lib/http-bridge';
 
 // The browser console's contract client, run in Node against the real HTTP server. Its fetch is
 // wrapped so the test can cut the event stream as a network drop would.
@@ -87,10 +82,6 @@ async function until(p: () => boolean, what: string): Promise<void> {
 }
 
 describe('the browser console client (http-bridge)', () => {
-  it('knows the resync event by the name the server sends', () => {
-    expect(clientResync).toBe(serverResync);
-  });
-
   it('receives every event exactly once across a dropped stream', async () => {
     const { server, events, base } = await setup();
     const net = cuttableFetch();

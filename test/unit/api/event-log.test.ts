@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { EventLog, resyncEventName } from '../../../src-main/api/event-log';
+import { EventLog } from '../../../src-main/api/event-log';
+import { resyncEventName } from '../../../src-shared/contract/bridge';
 
 const ids = (plan: ReturnType<EventLog['resumeAfter']>): number[] =>
   plan.kind === 'replay' ? plan.events.map((e) => e.id) : [];
