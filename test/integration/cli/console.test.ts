@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { startConsole, type ConsoleProcess } from '../../helpers/console-process';
+import { makeStandInOpener } from '../../helpers/stand-in-opener';
 import { makeTempDir } from '../../helpers/temp-dir';
 
 let running: ConsoleProcess | undefined;
@@ -77,26 +78,10 @@ describe('labboot console', () => {
 
   it('hands the browser opener a one-time code, never the token', async () => {
     const tmp = makeTempDir();
-    const bin = makeTempDir('labboot-opener-');
-    dirs.push(tmp, bin);
-    // A stand-in xdg-open that records its command line: what `ps` shows every local user.
-    const argvFile = join(bin.path, 'argv');
-    const opener = join(bin.path, 'xdg-open');
-    writeFileSync(
-      opener,
-      `#!/bin/sh\nprintf '%s\\n' "$@" > "${argvFile}.part" && mv "${argvFile}.part" "${argvFile}"\n`,
-    );
-    chmodSync(opener, 0o755);
-    running = await startConsole(
-      tmp.path,
-      { PATH: `${bin.path}:${process.env.PATH ?? ''}` },
-      { open: true },
-    );
-    const deadline = Date.now() + 10_000;
-    while (!existsSync(argvFile) && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    const argv = readFileSync(argvFile, 'utf8').trimEnd().split('\n');
+    const opener = makeStandInOpener();
+    dirs.push(tmp, opener);
+    running = await startConsole(tmp.path, opener.env, { open: true });
+    const argv = await opener.argv();
     expect(argv.join(' ')).not.toContain(running.token);
     expect(argv).toHaveLength(1);
     const match = /^(http:\/\/127\.0\.0\.1:\d+)\/#code=([A-Za-z0-9_-]{43})$/.exec(argv[0]!);
