@@ -22,6 +22,8 @@ import { listInterfaces } from './net/interfaces';
 import { LogFile } from './log-file';
 import { ConfigBackupService } from './backup/config-backup';
 import { ScheduledSyncService } from './schedule/scheduled-sync';
+import { UpkeepService } from './upkeep/upkeep-service';
+import { readStoreSettings } from './store/store-settings';
 
 export interface ServicesConfig {
   dataDir: string;
@@ -56,6 +58,8 @@ export interface Services {
   readonly configBackup: ConfigBackupService;
   /** The scheduled sync; long-lived front doors call `start()`. */
   readonly schedule: ScheduledSyncService;
+  /** Image delete, store verify/repair, storage settings, history pruning, start-up cleanup. */
+  readonly upkeep: UpkeepService;
   /** Closes sockets, stops transfers and closes the database, in reverse order of creation. */
   dispose(): Promise<void>;
 }
@@ -86,7 +90,15 @@ export async function createServices(config: ServicesConfig): Promise<Services> 
     const sources = new SourcesService(db, config.dataDir);
     // Every front door shows a sync's own warnings; the log file records them as well.
     const syncLog = createLogger({ stderrLevel: 'silent', file: logFile });
-    const sync = store.add(new SyncService(db, sources, { dataDir: config.dataDir, log: syncLog }));
+    const sync = store.add(
+      new SyncService(db, sources, {
+        dataDir: config.dataDir,
+        log: syncLog,
+        keepVersions: () => readStoreSettings(settings).imagesKeep,
+        // Called only once a sync has run, long after `upkeep` below is built.
+        afterRun: () => upkeep.pruneHistory(),
+      }),
+    );
     const manifests = new ManifestStore(db);
     const bootResources = new BootResources(db, config.dataDir);
     const boot = store.add(
@@ -111,6 +123,19 @@ export async function createServices(config: ServicesConfig): Promise<Services> 
         events,
       }),
     );
+    const upkeep = store.add(
+      new UpkeepService({
+        db,
+        dataDir: config.dataDir,
+        store: sources.store,
+        settings,
+        bootResources,
+        boot,
+        syncRunning: () => sync.running,
+        log,
+      }),
+    );
+    await upkeep.atStart();
     return {
       config,
       db,
@@ -125,8 +150,13 @@ export async function createServices(config: ServicesConfig): Promise<Services> 
       bootResources,
       boot,
       machines,
-      configBackup: new ConfigBackupService(db),
+      configBackup: new ConfigBackupService(
+        db,
+        () => new Date(),
+        () => listInterfaces(),
+      ),
       schedule,
+      upkeep,
       dispose: () => store.dispose(),
     };
   } catch (error) {

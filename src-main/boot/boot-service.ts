@@ -31,6 +31,7 @@ import { CatalogueCache, catalogueGeneration } from './config/catalogue-cache';
 import { ChoiceStore } from './config/choice-store';
 import { loadTemplates, type Templates } from './config/templates';
 import { maxBlksizeForMtu, pickServingAddress, type ServingAddress } from './serving-address';
+import { ServingRecord } from './serving-record';
 
 /** Settings key of the admin's SSH public keys (a JSON array of strings). */
 export const SSH_KEYS_SETTING = 'boot.sshAuthorizedKeys';
@@ -72,9 +73,12 @@ export class BootService implements Disposable {
   private leases: LeaseStore | undefined;
   private readonly listeners = new Set<(e: BootServeEvent) => void>();
   private catalogueCache: CatalogueCache | undefined;
+  /** Tells other processes on this data folder that this one serves (image delete checks it). */
+  readonly servingRecord: ServingRecord;
 
   constructor(private readonly deps: BootServiceDeps) {
     this.choices = new ChoiceStore(deps.db);
+    this.servingRecord = new ServingRecord(deps.db);
     this.bootLog = new BootLogStore(deps.db);
     this.templates = deps.templates;
   }
@@ -116,6 +120,7 @@ export class BootService implements Disposable {
     this.dhcpMode = undefined;
     this.leases = undefined;
     await server?.dispose();
+    this.noteServing(undefined);
     return this.status();
   }
 
@@ -153,6 +158,7 @@ export class BootService implements Disposable {
     }
     this.server = server;
     this.serving = serving;
+    this.noteServing(serving.address);
     this.dhcpMode = input.dhcp;
     this.leases =
       serving.interfaceName === null
@@ -256,6 +262,19 @@ export class BootService implements Disposable {
 
   async dispose(): Promise<void> {
     await this.stop();
+  }
+
+  /** noteServing updates the serving record; a busy store must not stop or fail serving. */
+  private noteServing(address: string | undefined): void {
+    try {
+      if (address === undefined) this.servingRecord.unregister();
+      else this.servingRecord.register(address);
+    } catch (error) {
+      this.deps.log?.warn(
+        'boot',
+        `could not record serving in the store: ${(error as Error).message}`,
+      );
+    }
   }
 
   /** The DHCP settings for `input.dhcp` on the serving NIC (none when the contract did not ask for DHCP). */

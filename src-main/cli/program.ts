@@ -15,6 +15,8 @@ import { registerLeases } from './commands/leases';
 import { registerLog } from './commands/log';
 import { registerConfig } from './commands/config';
 import { registerService } from './commands/service';
+import { registerStore } from './commands/store';
+import { registerSettings } from './commands/settings';
 import { registerSchedule } from './commands/schedule';
 import { appVersion } from '../version';
 
@@ -45,6 +47,8 @@ export function buildProgram(ctx: CliContext): Command {
   registerLog(program, ctx);
   registerConfig(program, ctx);
   registerService(program, ctx);
+  registerStore(program, ctx);
+  registerSettings(program, ctx);
   registerSchedule(program, ctx);
   return program;
 }

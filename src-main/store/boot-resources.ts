@@ -81,7 +81,7 @@ export class BootResources {
   /** listBootloaders returns the newest unpacked version of every stored bootloader product. */
   listBootloaders(): BootloaderFiles[] {
     return this.store.listResources('bootloader').flatMap((r) => {
-      const newest = r.versions.find((v) => v.unpackDir !== null);
+      const newest = r.versions.find((v) => v.complete && v.unpackDir !== null);
       if (newest === undefined || newest.unpackDir === null) return [];
       return [
         {
@@ -104,7 +104,8 @@ export class BootResources {
 }
 
 function toBootImage(r: StoredResource): BootImage | undefined {
-  const newest = r.versions[0];
+  // A version marked incomplete has a file that is gone or damaged: never served.
+  const newest = r.versions.find((v) => v.complete);
   if (newest === undefined) return undefined;
   return {
     os: r.os,

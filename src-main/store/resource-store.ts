@@ -8,7 +8,9 @@
  *   commit can never leave a version whose blobs were already deleted (folders to delete are
  *   journalled in `pending_removals`, so a crash in between does not leak them);
  * - `hasVersion` trusts a stored version only when every blob is present with its size, so
- *   whatever a crash left behind is fetched again by the next sync.
+ *   whatever a crash left behind is fetched again by the next sync; a version `store verify`
+ *   marked incomplete (a file it could not fetch again) is not trusted until published again.
+ * Deleting versions (`labboot images delete`) follows the same order as pruning.
  */
 import type { Database } from 'better-sqlite3';
 import { statSync } from 'node:fs';
@@ -52,8 +54,9 @@ export interface PruneResult {
 }
 
 type ResourceRow = Omit<StoredResource, 'versions' | 'sourceName'>;
-type VersionRow = Omit<StoredVersion, 'files' | 'source'> & {
+type VersionRow = Omit<StoredVersion, 'files' | 'source' | 'complete'> & {
   resourceId: number;
+  incomplete: number;
   sourceName: string | null;
   sourceUrl: string | null;
 };
@@ -75,11 +78,12 @@ export class ResourceStore {
 
   /**
    * hasVersion tells whether that version of that resource is stored and still whole on disk:
-   * every blob present with its recorded size, and the unpack folder of a bootloader present.
+   * not marked incomplete, every blob present with its recorded size, and the unpack folder of a
+   * bootloader present.
    */
   hasVersion(resource: ResourceIdentity, version: string): boolean {
     const row = this.stmt(
-      `SELECT v.id, v.unpack_dir AS unpackDir
+      `SELECT v.id, v.unpack_dir AS unpackDir, v.incomplete
          FROM resource_versions v JOIN resources r ON r.id = v.resource_id
          WHERE r.kind = ? AND r.os = ? AND r.release = ? AND r.arch = ? AND r.subarch = ?
            AND v.version = ?`,
@@ -90,8 +94,8 @@ export class ResourceStore {
       resource.arch,
       resource.subarch,
       version,
-    ) as { id: number; unpackDir: string | null } | undefined;
-    if (row === undefined) return false;
+    ) as { id: number; unpackDir: string | null; incomplete: number } | undefined;
+    if (row === undefined || row.incomplete !== 0) return false;
     if (row.unpackDir !== null && !isDirectory(row.unpackDir)) return false;
     const files = this.stmt('SELECT sha256, size FROM resource_files WHERE version_id = ?').all(
       row.id,
@@ -138,7 +142,8 @@ export class ResourceStore {
           `INSERT INTO resource_versions (resource_id, version, unpack_dir, source_name, source_url)
              VALUES (?, ?, ?, ?, ?)
              ON CONFLICT (resource_id, version) DO UPDATE SET unpack_dir = excluded.unpack_dir,
-               source_name = excluded.source_name, source_url = excluded.source_url
+               source_name = excluded.source_name, source_url = excluded.source_url,
+               incomplete = 0
              RETURNING id`,
         ).get(resourceId, version, unpackDir, resource.sourceName, resource.sourceUrl) as {
           id: number;
@@ -171,7 +176,8 @@ export class ResourceStore {
     ) as ResourceRow[];
     const versions = this.stmt(
       `SELECT id, resource_id AS resourceId, version, unpack_dir AS unpackDir,
-         published_at AS publishedAt, source_name AS sourceName, source_url AS sourceUrl
+         published_at AS publishedAt, source_name AS sourceName, source_url AS sourceUrl,
+         incomplete
        FROM resource_versions ORDER BY version DESC`,
     ).all() as VersionRow[];
     const files = this.stmt(
@@ -189,8 +195,9 @@ export class ResourceStore {
     const versionsByResource = groupBy(
       versions,
       (v) => v.resourceId,
-      ({ resourceId: _, sourceName, sourceUrl, ...v }): StoredVersion => ({
+      ({ resourceId: _, sourceName, sourceUrl, incomplete, ...v }): StoredVersion => ({
         ...v,
+        complete: incomplete === 0,
         source: { name: sourceName, url: sourceUrl },
         files: filesByVersion.get(v.id) ?? [],
       }),
@@ -210,11 +217,74 @@ export class ResourceStore {
   async prune(options: PruneOptions): Promise<PruneResult> {
     this.pruneVersions(options.keep, options.isSelected);
     await options.afterStep?.('versions-dropped');
-    const folders = await this.removePendingFolders(options.unpackRoot);
-    await options.afterStep?.('folders-removed');
+    return this.removeUnreferenced(options.unpackRoot, options.afterStep);
+  }
+
+  /**
+   * removeUnreferenced deletes the journalled folders and the blobs no stored version refers to.
+   * Call it only after the transaction that dropped versions has committed, under the sync lock.
+   */
+  async removeUnreferenced(
+    unpackRoot: string,
+    afterStep?: (step: PruneStep) => Promise<void>,
+  ): Promise<PruneResult> {
+    const folders = await this.removePendingFolders(unpackRoot);
+    await afterStep?.('folders-removed');
     const blobs = await this.blobs.collect(this.referencedBlobs());
-    await options.afterStep?.('blobs-collected');
+    await afterStep?.('blobs-collected');
     return { folders, blobs };
+  }
+
+  /**
+   * deleteVersions drops these versions (by id) in one durable transaction, with every resource
+   * left without a version and the manifests no file refers to, and journals their unpack
+   * folders; `extra` runs inside the same transaction. `removeUnreferenced` deletes the files.
+   */
+  deleteVersions(versionIds: readonly number[], extra?: () => void): void {
+    writeTransaction(
+      this.db,
+      () => {
+        const journal = this.stmt(
+          `INSERT OR IGNORE INTO pending_removals (path)
+             SELECT unpack_dir FROM resource_versions WHERE id = ? AND unpack_dir IS NOT NULL`,
+        );
+        const drop = this.stmt('DELETE FROM resource_versions WHERE id = ?');
+        for (const id of versionIds) {
+          journal.run(id);
+          drop.run(id);
+        }
+        this.stmt(
+          `DELETE FROM resources WHERE id NOT IN (SELECT resource_id FROM resource_versions)`,
+        ).run();
+        this.dropUnreferencedManifests();
+        extra?.();
+      },
+      'full',
+    );
+  }
+
+  /**
+   * setComplete marks versions incomplete (a file of theirs is damaged: `hasVersion` is false, the
+   * boot server skips them and the next sync fetches them again) or, once repaired, complete.
+   * Durable, because damaged blobs are deleted right after marking.
+   */
+  setComplete(versionIds: readonly number[], complete: boolean): void {
+    writeTransaction(
+      this.db,
+      () => {
+        const mark = this.stmt('UPDATE resource_versions SET incomplete = ? WHERE id = ?');
+        for (const id of versionIds) mark.run(complete ? 0 : 1, id);
+      },
+      'full',
+    );
+  }
+
+  /** mirrorFiles lists a version's files with their paths on the mirror, for fetching them again. */
+  mirrorFiles(versionId: number): (Omit<StoredFile, 'path'> & { mirrorPath: string })[] {
+    return this.stmt(
+      `SELECT name, ftype, sha256, size, path AS mirrorPath FROM resource_files
+         WHERE version_id = ? ORDER BY name`,
+    ).all(versionId) as (Omit<StoredFile, 'path'> & { mirrorPath: string })[];
   }
 
   /**
@@ -243,15 +313,19 @@ export class ResourceStore {
           }
           if (drop.length === r.versions.length) dropResource.run(r.id);
         }
-        // Manifests no stored file refers to any more.
-        this.stmt(
-          `DELETE FROM manifests WHERE sha256 NOT IN
-             (SELECT sha256 FROM resource_files WHERE ftype = 'manifest')`,
-        ).run();
+        this.dropUnreferencedManifests();
       },
       'full',
     );
     return dirs;
+  }
+
+  /** dropUnreferencedManifests deletes the manifests no stored file refers to any more. */
+  private dropUnreferencedManifests(): void {
+    this.stmt(
+      `DELETE FROM manifests WHERE sha256 NOT IN
+         (SELECT sha256 FROM resource_files WHERE ftype = 'manifest')`,
+    ).run();
   }
 
   /** referencedBlobs is every sha256 a stored version still needs. */

@@ -103,6 +103,8 @@ export interface StoredVersion {
   id: number;
   version: string;
   publishedAt: string;
+  /** false once `store verify --repair` could not fetch a damaged file again (not served). */
+  complete: boolean;
   /** Folder of unpacked bootloader files (bootloaders only). */
   unpackDir: string | null;
   /** The source that supplied this version, as named at sync time (null if stored before that was recorded). */

@@ -28,8 +28,10 @@ export interface SyncServiceOptions {
   retry?: RetryPolicy;
   /** Files downloaded at once. */
   concurrency?: number;
-  /** Complete versions kept per image. */
-  keepVersions?: number;
+  /** Complete versions kept per image (read at each prune: it is a setting). */
+  keepVersions?: number | (() => number);
+  /** Runs after every run, whatever its outcome (history pruning); its errors are only logged. */
+  afterRun?: () => void;
   /** Free bytes in a folder (tests override it to simulate a full disk). */
   freeBytes?: (dir: string) => Promise<number>;
   /** Minimum interval between progress events. */
@@ -162,6 +164,11 @@ export class SyncService {
       this.controller = undefined;
       await reserve?.release();
       await lock.release();
+      try {
+        this.opts.afterRun?.();
+      } catch (error) {
+        this.opts.log?.warn('sync', `after the sync: ${(error as Error).message}`);
+      }
     }
   }
 
@@ -267,7 +274,7 @@ export class SyncService {
     // Everything planned is stored: prune old versions and unselected images, then their files
     // (only below bootloaders/, whatever an older store recorded).
     await store.prune({
-      keep: this.opts.keepVersions ?? 2,
+      keep: keepVersions(this.opts.keepVersions),
       isSelected: (r) => selections.some((s) => selectionMatches(s, r, plan.releaseNumbers)),
       unpackRoot: join(this.opts.dataDir, 'bootloaders'),
     });
@@ -314,6 +321,10 @@ export class SyncService {
 interface RunSpace {
   neededBytes: number;
   doneBytes: () => number;
+}
+
+function keepVersions(option: SyncServiceOptions['keepVersions']): number {
+  return typeof option === 'function' ? option() : (option ?? 2);
 }
 
 /** unpackRoom: bootloader archives unpack to a few times their size; keep that headroom too. */

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineCall, defineEvent } from './define';
 import { multiSourceWarningSchema } from './sources';
+import { imageDeleteResultSchema } from './store';
 
 /** One stored file (cli.md `images --json`): `path` is the absolute path of the stored blob. */
 export const imageFileSchema = z.object({
@@ -122,6 +123,19 @@ export const imagesCalls = {
     summary: 'Remove selections; their images are deleted by the next successful sync.',
     input: z.object({ images: z.array(selectionSpecSchema).min(1) }).strict(),
     output: z.array(selectionSchema),
+  }),
+  'images.delete': defineCall({
+    summary:
+      'Delete stored versions of an image offline (all, or the ones named); refused while a sync runs or the boot server serves them.',
+    input: z
+      .object({
+        /** `OS/RELEASE/ARCH[/SUBARCH]`. */
+        image: z.string().min(1).max(200),
+        /** The versions to delete; all when absent. */
+        versions: z.array(z.string().min(1).max(100)).min(1).optional(),
+      })
+      .strict(),
+    output: imageDeleteResultSchema,
   }),
   'sync.start': defineCall({
     summary: 'Start a sync in the background; progress arrives as sync.progress / sync.event.',

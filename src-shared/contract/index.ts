@@ -13,6 +13,7 @@ import { esxiCalls, esxiEvents } from './esxi';
 import { bootCalls, bootEvents } from './boot';
 import { machinesCalls, machinesEvents } from './machines';
 import { adminCalls, adminEvents } from './admin';
+import { storeCalls } from './store';
 
 export const calls = {
   ...systemCalls,
@@ -23,6 +24,7 @@ export const calls = {
   ...bootCalls,
   ...machinesCalls,
   ...adminCalls,
+  ...storeCalls,
 };
 
 export const events = {

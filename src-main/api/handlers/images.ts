@@ -16,8 +16,9 @@ export function toImageView(r: StoredResource): ImageView {
     kind: r.kind,
     versions: r.versions.map((v) => ({
       version: v.version,
-      // Only complete versions are ever stored (published in one transaction).
-      complete: true,
+      // Versions are published whole; `store verify --repair` marks one incomplete when a damaged
+      // file could not be fetched again.
+      complete: v.complete,
       files: v.files.map((f) => ({ ftype: f.ftype, sha256: f.sha256, size: f.size, path: f.path })),
       source: v.source,
     })),

@@ -7,6 +7,7 @@ import { esxiHandlers } from './esxi';
 import { bootHandlers } from './boot';
 import { machinesHandlers } from './machines';
 import { adminHandlers } from './admin';
+import { storeHandlers } from './store';
 import type { Handlers } from './types';
 
 /** createHandlers merges every domain's handlers; a missing call is a compile error here. */
@@ -20,5 +21,6 @@ export function createHandlers(services: Services): Handlers {
     ...bootHandlers(services),
     ...machinesHandlers(services),
     ...adminHandlers(services),
+    ...storeHandlers(services),
   };
 }

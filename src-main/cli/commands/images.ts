@@ -4,6 +4,7 @@ import type { CliContext } from '../context';
 import type { ImageView } from '../../../src-shared/contract/images';
 import { formatTable } from '../table';
 import { printSourceWarnings } from './sources';
+import { registerImagesDelete } from './images-delete';
 
 /** megabytes prints a byte count for tables, as `12.3 MB` (decimal, like download tools). */
 function megabytes(bytes: number): string {
@@ -16,9 +17,9 @@ function sourceColumn(versions: ImageView['versions']): string {
   return names.join(', ') || '-';
 }
 
-/** registerImages adds `labboot images`: the local boot resources, answered from the store. */
+/** registerImages adds `labboot images` (the stored boot resources) and `images delete`. */
 export function registerImages(program: Command, ctx: CliContext): void {
-  program
+  const images = program
     .command('images')
     .description('local boot resources with their versions and files')
     .action(() =>
@@ -46,4 +47,5 @@ export function registerImages(program: Command, ctx: CliContext): void {
         );
       }),
     );
+  registerImagesDelete(images, ctx);
 }

@@ -3,8 +3,10 @@ import { regionStoreMigration } from './100-region-store';
 import { versionSourceMigration } from './101-version-source';
 import { manifestSpeedMigration } from './102-manifest-speed';
 import { pendingRemovalsMigration } from './103-pending-removals';
+import { versionIncompleteMigration } from './104-version-incomplete';
 import { bootChoicesMigration } from './200-boot-choices';
 import { catalogueGenerationMigration } from './210-catalogue-generation';
+import { bootServersMigration } from './220-boot-servers';
 import { dhcpLeasesMigration } from './300-dhcp-leases';
 import { bootEventsMigration } from './301-boot-events';
 import { dhcpReservationsMigration } from './302-dhcp-reservations';
@@ -17,8 +19,10 @@ export const migrations: readonly Migration[] = [
   versionSourceMigration,
   manifestSpeedMigration,
   pendingRemovalsMigration,
+  versionIncompleteMigration,
   bootChoicesMigration,
   catalogueGenerationMigration,
+  bootServersMigration,
   dhcpLeasesMigration,
   bootEventsMigration,
   dhcpReservationsMigration,
