@@ -3,6 +3,9 @@
  * the `config.*` calls). Import checks the whole document first — its version, every field, and
  * that each custom keyring is a real OpenPGP keyring with the fingerprints the document claims —
  * then makes the store equal to it in one transaction, or with `dryRun` only says what would change.
+ * Reservations are checked offline (MAC and address spelling, no MAC or address twice); whether
+ * they are on the full-DHCP subnet depends on this machine's interfaces, so that is a note, not a
+ * refusal.
  */
 import type { Database } from '../store/database';
 import { ConfigStore, type StoredConfig } from '../store/config-store';
@@ -15,9 +18,15 @@ import {
   type ConfigDocument,
 } from '../../src-shared/backup/config-document';
 import type { ConfigImportResult } from '../../src-shared/contract/admin';
-import { UserError } from '../../src-shared/errors';
+import { bootLastStartSchema } from '../../src-shared/contract/boot';
+import type { NetworkInterface } from '../../src-shared/contract/system';
+import { UserError, isUserError } from '../../src-shared/errors';
 import { parseKeyring, ubuntuCloudImagePins } from '../sync/keyring';
-import { SSH_KEYS_SETTING } from '../boot/boot-service';
+import { LAST_START_SETTING, SSH_KEYS_SETTING } from '../boot/boot-service';
+import { fullDhcpSetup } from '../boot/dhcp/full-dhcp-setup';
+import type { FullDhcpSetup } from '../boot/dhcp/reservation-check';
+import { isHostOn, subnetText } from '../boot/dhcp/ipv4';
+import { ipOrder } from '../boot/dhcp/reservation-store';
 import { SCHEDULE_STATE_SETTING } from '../schedule/scheduled-sync';
 import { appVersion } from '../version';
 
@@ -40,9 +49,11 @@ const sortedUpper = (fps: readonly string[]): string =>
 export class ConfigBackupService {
   private readonly store: ConfigStore;
 
+  /** `interfaces` lists this machine's interfaces, to place reservations on a subnet. */
   constructor(
     db: Database,
     private readonly now: () => Date = () => new Date(),
+    private readonly interfaces: () => readonly NetworkInterface[] = () => [],
   ) {
     // The store replaces SSH keys with the settings, so they are in its scope; the document is not.
     this.store = new ConfigStore(db, (key) => key === SSH_KEYS_SETTING || isBackedUpSetting(key));
@@ -66,11 +77,54 @@ export class ConfigBackupService {
     const next = await this.toStored(incoming);
     const current = this.store.read();
     const changes = diffConfig(this.toDocument(current), this.toDocument(next));
+    const notes = this.reservationNotes(current, next);
     if (options.dryRun || !hasChanges(changes)) {
-      return { dryRun: options.dryRun, applied: false, changes };
+      return { dryRun: options.dryRun, applied: false, changes, notes };
     }
-    this.store.replace(next);
-    return { dryRun: false, applied: true, changes };
+    this.store.replace(next, this.now().getTime());
+    return { dryRun: false, applied: true, changes, notes };
+  }
+
+  /**
+   * reservationNotes says which reservations full DHCP would not hand out on the subnet it last
+   * served (by the imported settings, on this machine's interfaces), and when the backup leaves
+   * the reservations alone.
+   */
+  private reservationNotes(current: StoredConfig, next: StoredConfig): string[] {
+    if (next.reservations === undefined) {
+      const n = current.reservations?.length ?? 0;
+      return n === 0
+        ? []
+        : [
+            `The backup has no reservations section (it was written before LabBoot backed them up), so ${n === 1 ? 'the reservation here stays as it is' : `the ${n} reservations here stay as they are`}.`,
+          ];
+    }
+    if (next.reservations.length === 0) return [];
+    const last = bootLastStartSchema.safeParse(next.settings[LAST_START_SETTING]);
+    let setup: FullDhcpSetup;
+    try {
+      setup = fullDhcpSetup(last.success ? last.data : undefined, this.interfaces());
+    } catch (error) {
+      if (!isUserError(error)) throw error;
+      return [
+        'The reservations are not checked against a subnet, because this configuration has not served full DHCP on an interface with an IPv4 address here; full DHCP hands out only those on the subnet it serves.',
+      ];
+    }
+    const { interfaceName, subnet } = setup;
+    const notes: string[] = [];
+    const off = next.reservations.filter((r) => !isHostOn(r.ip, subnet));
+    if (off.length > 0) {
+      notes.push(
+        `${off.length === 1 ? 'This reservation is not a host address' : `These ${off.length} reservations are not host addresses`} on ${subnetText(subnet)}, the subnet full DHCP last served on ${interfaceName}, so it will not hand ${off.length === 1 ? 'it' : 'them'} out there: ${off.map((r) => `${r.mac} → ${r.ip}`).join(', ')}.`,
+      );
+    }
+    const own = next.reservations.find((r) => r.ip === subnet.address);
+    if (own !== undefined) {
+      notes.push(
+        `The reservation ${own.mac} → ${own.ip} is LabBoot's own address on ${interfaceName}, so full DHCP will not hand it out; reserve another address for that machine.`,
+      );
+    }
+    return notes;
   }
 
   private toDocument(config: StoredConfig): ConfigDocument {
@@ -94,6 +148,13 @@ export class ConfigBackupService {
       bootChoices: config.choices,
       sshKeys: Array.isArray(sshKeys) ? sshKeys.filter((k) => typeof k === 'string') : [],
       settings,
+      ...(config.reservations === undefined
+        ? {}
+        : {
+            reservations: [...config.reservations]
+              .sort((a, b) => ipOrder(a.ip) - ipOrder(b.ip))
+              .map((r) => ({ mac: r.mac, ip: r.ip })),
+          }),
     };
   }
 
@@ -155,6 +216,9 @@ export class ConfigBackupService {
       selections: doc.selections,
       choices: doc.bootChoices,
       settings,
+      ...(doc.reservations === undefined
+        ? {}
+        : { reservations: doc.reservations.map((r) => ({ mac: r.mac, ip: r.ip })) }),
     };
   }
 }

@@ -13,7 +13,7 @@ import type { BootLastStart } from '../../src-shared/contract/boot';
 import type { LeaseView, MachinesView, ReservationView } from '../../src-shared/contract/machines';
 import { UserError, isUserError } from '../../src-shared/errors';
 import { LAST_START_SETTING } from './boot-service';
-import { defaultRange, parseRange } from './dhcp/dhcp-service';
+import { fullDhcpSetup } from './dhcp/full-dhcp-setup';
 import { ipToInt, isHostOn, subnetText } from './dhcp/ipv4';
 import { LeaseStore, allLeases } from './dhcp/lease-store';
 import { checkReservation, parseMac, type FullDhcpSetup } from './dhcp/reservation-check';
@@ -127,25 +127,10 @@ export class MachinesService implements Disposable {
    * as soon as it succeeds, so while full DHCP runs this is the running one).
    */
   setup(): FullDhcpSetup {
-    const last = this.deps.settings.get<BootLastStart>(LAST_START_SETTING);
-    const name = last?.interfaceName ?? null;
-    if (last === undefined || last.dhcp !== 'full' || name === null) {
-      throw new UserError(
-        'Reservations are checked against the full-DHCP setup, and LabBoot has not served full DHCP yet; start it once (labboot serve --interface NAME --dhcp full, or on the Boot server screen), then reserve.',
-        'no-full-dhcp',
-      );
-    }
-    const nic = this.deps.interfaces().find((n) => n.name === name);
-    const v4 = nic?.addresses.find((a) => a.family === 'IPv4');
-    if (v4 === undefined) {
-      throw new UserError(
-        `Full DHCP last ran on ${name}, which ${nic === undefined ? 'is gone' : 'has no IPv4 address'} now, so reservations cannot be checked against its subnet; bring it back, or serve full DHCP once on another interface.`,
-        'no-full-dhcp',
-      );
-    }
-    const subnet = { address: v4.address, prefixLength: v4.prefixLength };
-    const range = last.range === null ? defaultRange(subnet) : parseRange(last.range, subnet, name);
-    return { interfaceName: name, subnet, range };
+    return fullDhcpSetup(
+      this.deps.settings.get<BootLastStart>(LAST_START_SETTING),
+      this.deps.interfaces(),
+    );
   }
 
   dispose(): Promise<void> {

@@ -1,7 +1,8 @@
 /**
  * ConfigStore reads and replaces, in one transaction, everything a configuration backup holds:
- * boot sources, selections, boot choices and settings. Images, catalogs, runs and logs are not
- * touched (removing a source drops its cached catalog, as `sources remove` does).
+ * boot sources, selections, boot choices, settings and full-DHCP reservations. Images, catalogs,
+ * runs, leases and logs are not touched (removing a source drops its cached catalog, as
+ * `sources remove` does).
  */
 import type { Database } from 'better-sqlite3';
 import type { KeyringKind } from './types';
@@ -24,6 +25,12 @@ export interface ConfigChoice {
   hostname: string | null;
 }
 
+/** ConfigReservation is one full-DHCP reservation without its timestamp. */
+export interface ConfigReservation {
+  mac: string;
+  ip: string;
+}
+
 /** StoredConfig is the configuration part of the store. */
 export interface StoredConfig {
   sources: ConfigSource[];
@@ -31,6 +38,8 @@ export interface StoredConfig {
   choices: ConfigChoice[];
   /** Settings by key, parsed; only keys `inScope` accepts. */
   settings: Record<string, unknown>;
+  /** Always set by `read`; undefined in `replace` leaves the reservations as they are. */
+  reservations?: ConfigReservation[];
 }
 
 interface SourceRow {
@@ -81,14 +90,18 @@ export class ConfigStore {
       value: string;
     }[];
     for (const r of rows) if (this.inScope(r.key)) settings[r.key] = JSON.parse(r.value);
-    return { sources, selections, choices, settings };
+    const reservations = this.db
+      .prepare('SELECT mac, ip FROM dhcp_reservations ORDER BY mac')
+      .all() as ConfigReservation[];
+    return { sources, selections, choices, settings, reservations };
   }
 
   /**
    * replace makes the configuration equal to `next` in one transaction: all of it or, when
-   * anything fails, none of it. Unchanged rows are left alone (ids and timestamps kept).
+   * anything fails, none of it. Unchanged rows are left alone (ids and timestamps kept); `now`
+   * (epoch ms) stamps new reservations.
    */
-  replace(next: StoredConfig): void {
+  replace(next: StoredConfig, now: number = Date.now()): void {
     writeTransaction(this.db, () => {
       this.replaceSources(next.sources);
       this.db.prepare('DELETE FROM selections').run();
@@ -96,6 +109,7 @@ export class ConfigStore {
       for (const s of next.selections) select.run(s.os, s.release, s.arch);
       this.replaceChoices(next.choices);
       this.replaceSettings(next.settings);
+      if (next.reservations !== undefined) this.replaceReservations(next.reservations, now);
     });
   }
 
@@ -174,6 +188,24 @@ export class ConfigStore {
       if (same.get(c.mac) === JSON.stringify(row)) continue;
       upsert.run(c.mac, c.action, c.image, c.hostname);
     }
+  }
+
+  private replaceReservations(next: readonly ConfigReservation[], now: number): void {
+    const current = this.db
+      .prepare('SELECT mac, ip FROM dhcp_reservations')
+      .all() as ConfigReservation[];
+    const wanted = new Map(next.map((r) => [r.mac, r.ip]));
+    const kept = new Set<string>();
+    const remove = this.db.prepare('DELETE FROM dhcp_reservations WHERE mac = ?');
+    // Drop removed and moved ones first: addresses are unique, so two MACs may swap addresses.
+    for (const r of current) {
+      if (wanted.get(r.mac) === r.ip) kept.add(r.mac);
+      else remove.run(r.mac);
+    }
+    const insert = this.db.prepare(
+      'INSERT INTO dhcp_reservations (mac, ip, created_at) VALUES (?, ?, ?)',
+    );
+    for (const r of next) if (!kept.has(r.mac)) insert.run(r.mac, r.ip, now);
   }
 
   private replaceSettings(next: Record<string, unknown>): void {

@@ -112,6 +112,7 @@ const sectionLabels: Record<SectionChange['section'], string> = {
   bootChoices: 'Boot choices',
   sshKeys: 'SSH keys',
   settings: 'Settings',
+  reservations: 'DHCP reservations',
 };
 
 function ChangeList({ changes }: { changes: readonly SectionChange[] }) {
@@ -218,9 +219,9 @@ function BackupPanel() {
     <section aria-labelledby="backup-title" className="panel">
       <h2 id="backup-title">Configuration backup</h2>
       <p className="lead">
-        One JSON file with your sources and their keyrings, selections, boot choices, SSH keys and
-        settings — not the images. Importing makes this configuration equal to the file, all at once
-        or not at all; you see the changes first.
+        One JSON file with your sources and their keyrings, selections, boot choices, SSH keys,
+        settings and DHCP reservations — not the images. Importing makes this configuration equal to
+        the file, all at once or not at all; you see the changes first.
       </p>
       <div className="toolbar">
         <button type="button" onClick={() => void exportConfig()} disabled={busy !== null}>
@@ -246,6 +247,11 @@ function BackupPanel() {
         <div className="import-preview" role="region" aria-label="Import preview">
           <h3>Importing {pending.name} would change</h3>
           <ChangeList changes={preview.changes} />
+          {preview.notes.map((n) => (
+            <p key={n} className="hint">
+              {n}
+            </p>
+          ))}
           <div className="form-actions">
             {changes === true && (
               <button type="button" className="primary" onClick={() => void apply()}>

@@ -1,8 +1,12 @@
 /**
  * The configuration backup: one versioned JSON document (`{ "labboot-config": 1, … }`) holding what
- * an admin sets up by hand — sources with their keyrings, selections, boot choices, SSH keys and
- * settings — and never images (a mirror carries those). The same schemas check the document in
- * `labboot config import` and in the `config.import` call. Pure.
+ * an admin sets up by hand — sources with their keyrings, selections, boot choices, SSH keys,
+ * settings and full-DHCP reservations — and never images (a mirror carries those). The same schemas
+ * check the document in `labboot config import` and in the `config.import` call. Pure.
+ *
+ * Version 1 grew the `reservations` section after its first writers, so the section is optional:
+ * a document without it leaves the reservations as they are, one with it (even empty) replaces
+ * them. Readers that know the section accept both, so the version stays 1.
  */
 import { z } from 'zod';
 import { UserError } from '../errors';
@@ -71,6 +75,48 @@ export const backupSshKeysSchema = z
     if (problem !== null) ctx.addIssue({ code: 'custom', message: problem });
   });
 
+/** A dotted quad without leading zeros (0127 would be octal to some tools). */
+const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+
+/** One full-DHCP reservation: the machine with this MAC always gets this address. */
+export const backupReservationSchema = z
+  .object({
+    mac: z
+      .string()
+      .refine((m) => normalizeMac(m) === m, 'must be a MAC written like 52:54:00:12:34:56')
+      // The low bit of the first octet marks group addresses; no network card has one.
+      .refine(
+        (m) => (parseInt(m.slice(0, 2), 16) & 1) === 0,
+        'must be the MAC of a network card, not a multicast or broadcast MAC',
+      ),
+    ip: z.string().regex(IPV4, 'must be an IPv4 address written like 10.0.0.50'),
+  })
+  .strict();
+export type BackupReservation = z.infer<typeof backupReservationSchema>;
+
+/** Reservations; like the store, one address per MAC and one MAC per address. */
+export const backupReservationsSchema = z
+  .array(backupReservationSchema)
+  .max(10_000)
+  .superRefine((list, ctx) => {
+    const macs = new Set<string>();
+    const ips = new Set<string>();
+    list.forEach((r, i) => {
+      if (macs.has(r.mac)) {
+        ctx.addIssue({ code: 'custom', path: [i, 'mac'], message: `lists ${r.mac} twice` });
+      }
+      if (ips.has(r.ip)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [i, 'ip'],
+          message: `reserves ${r.ip} for two MACs`,
+        });
+      }
+      macs.add(r.mac);
+      ips.add(r.ip);
+    });
+  });
+
 /** Settings by key; values are whatever JSON the setting holds. */
 export const backupSettingsSchema = z.record(
   z.string().regex(/^[a-zA-Z0-9._-]{1,100}$/, 'must be a setting name'),
@@ -88,6 +134,8 @@ export const configDocumentSchema = z
     bootChoices: z.array(backupChoiceSchema).max(100_000),
     sshKeys: backupSshKeysSchema,
     settings: backupSettingsSchema,
+    /** Absent in documents written before reservations were backed up: leave them as they are. */
+    reservations: backupReservationsSchema.optional(),
   })
   .strict();
 export type ConfigDocument = z.infer<typeof configDocumentSchema>;
@@ -99,6 +147,7 @@ export const configSections = [
   'bootChoices',
   'sshKeys',
   'settings',
+  'reservations',
 ] as const;
 export type ConfigSection = (typeof configSections)[number];
 
@@ -157,14 +206,19 @@ export function parseConfigDocument(input: unknown, what = 'The backup'): Config
 const sourceKey = (s: BackupSource): string => s.url;
 const selectionKey = (s: BackupSelection): string => `${s.os}/${s.release}/${s.arch}`;
 const choiceKey = (c: BackupChoice): string => c.mac;
+const reservationLabel = (r: BackupReservation): string => `${r.mac} → ${r.ip}`;
 
-/** keyedDiff compares two lists by key; an item is changed when its JSON differs. */
+/**
+ * keyedDiff compares two lists by key; an item is changed when its JSON differs. A changed item is
+ * named by `changedLabel` (old and new) when given, else by its new label.
+ */
 function keyedDiff<T>(
   section: ConfigSection,
   current: readonly T[],
   incoming: readonly T[],
   key: (t: T) => string,
   label: (t: T) => string = key,
+  changedLabel: (old: T, t: T) => string = (_old, t) => label(t),
 ): SectionChange {
   const before = new Map(current.map((t) => [key(t), t]));
   const after = new Map(incoming.map((t) => [key(t), t]));
@@ -172,7 +226,7 @@ function keyedDiff<T>(
   for (const [k, t] of after) {
     const old = before.get(k);
     if (old === undefined) change.added.push(label(t));
-    else if (JSON.stringify(old) !== JSON.stringify(t)) change.changed.push(label(t));
+    else if (JSON.stringify(old) !== JSON.stringify(t)) change.changed.push(changedLabel(old, t));
   }
   for (const [k, t] of before) if (!after.has(k)) change.removed.push(label(t));
   return change;
@@ -200,6 +254,15 @@ export function diffConfig(current: ConfigDocument, incoming: ConfigDocument): S
     keyedDiff('bootChoices', current.bootChoices, incoming.bootChoices, choiceKey),
     keyedDiff('sshKeys', current.sshKeys, incoming.sshKeys, (k) => k, describeKey),
     keyedDiff('settings', settingKeys(current), settingKeys(incoming), (s) => s.key),
+    keyedDiff(
+      'reservations',
+      current.reservations ?? [],
+      // Without the section an import keeps the reservations, so nothing changes there.
+      incoming.reservations ?? current.reservations ?? [],
+      (r) => r.mac,
+      reservationLabel,
+      (old, r) => `${reservationLabel(r)} (was ${old.ip})`,
+    ),
   ];
 }
 

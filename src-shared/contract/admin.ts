@@ -40,6 +40,8 @@ export const configImportResultSchema = z.object({
   /** true once the changes are in the store (never with dryRun). */
   applied: z.boolean(),
   changes: z.array(sectionChangeSchema),
+  /** What the import cannot check or leaves alone, one sentence each (e.g. a reservation off the full-DHCP subnet). */
+  notes: z.array(z.string()),
 });
 export type ConfigImportResult = z.infer<typeof configImportResultSchema>;
 
@@ -52,7 +54,7 @@ export const adminCalls = {
   }),
   'config.export': defineCall({
     summary:
-      'The configuration backup: sources with keyrings, selections, boot choices, SSH keys, settings.',
+      'The configuration backup: sources with keyrings, selections, boot choices, SSH keys, settings, DHCP reservations.',
     input: z.object({}).strict(),
     output: configDocumentSchema,
   }),

@@ -15,6 +15,7 @@ const sectionNames: Record<SectionChange['section'], string> = {
   bootChoices: 'boot choices',
   sshKeys: 'SSH keys',
   settings: 'settings',
+  reservations: 'DHCP reservations',
 };
 
 /** changeLines renders a diff: one line per section with `+ added`, `- removed`, `~ changed`. */
@@ -34,12 +35,13 @@ export function changeLines(changes: readonly SectionChange[]): string[] {
 }
 
 function importText(result: ConfigImportResult): string {
+  const notes = result.notes.map((n) => `Note: ${n}`);
   if (!hasChanges(result.changes))
-    return 'The backup matches this configuration; nothing to change.';
+    return ['The backup matches this configuration; nothing to change.', ...notes].join('\n');
   const lines = changeLines(result.changes);
   return result.dryRun
-    ? ['Importing would change:', ...lines, 'Nothing was changed (dry run).'].join('\n')
-    : ['Imported the configuration:', ...lines].join('\n');
+    ? ['Importing would change:', ...lines, ...notes, 'Nothing was changed (dry run).'].join('\n')
+    : ['Imported the configuration:', ...lines, ...notes].join('\n');
 }
 
 async function readBackup(file: string): Promise<string> {
@@ -65,7 +67,9 @@ async function readBackup(file: string): Promise<string> {
 export function registerConfig(program: Command, ctx: CliContext): void {
   const config = program
     .command('config')
-    .description('back up and restore sources, selections, boot choices, SSH keys and settings');
+    .description(
+      'back up and restore sources, selections, boot choices, SSH keys, settings and DHCP reservations',
+    );
   config
     .command('export')
     .description('write the configuration (not the images) to a JSON file')
@@ -87,9 +91,10 @@ export function registerConfig(program: Command, ctx: CliContext): void {
           bootChoices: doc.bootChoices.length,
           sshKeys: doc.sshKeys.length,
           settings: Object.keys(doc.settings).length,
+          reservations: doc.reservations?.length ?? 0,
         };
         ctx.output(
-          `Exported ${counts.sources} source(s), ${counts.selections} selection(s), ${counts.bootChoices} boot choice(s), ${counts.sshKeys} SSH key(s) and ${counts.settings} setting(s) to ${file}.`,
+          `Exported ${counts.sources} source(s), ${counts.selections} selection(s), ${counts.bootChoices} boot choice(s), ${counts.sshKeys} SSH key(s), ${counts.settings} setting(s) and ${counts.reservations} DHCP reservation(s) to ${file}.`,
           { file, ...counts },
         );
       }),

@@ -8,9 +8,11 @@ import { SourceStore } from '../../../src-main/store/source-store';
 import { ChoiceStore } from '../../../src-main/boot/config/choice-store';
 import { SelectionStore } from '../../../src-main/store/selection-store';
 import { parseKeyring, ubuntuCloudImagePins } from '../../../src-main/sync/keyring';
-import { SSH_KEYS_SETTING } from '../../../src-main/boot/boot-service';
+import { LAST_START_SETTING, SSH_KEYS_SETTING } from '../../../src-main/boot/boot-service';
+import { ReservationStore } from '../../../src-main/boot/dhcp/reservation-store';
 import { SCHEDULE_STATE_SETTING } from '../../../src-main/schedule/scheduled-sync';
 import type { ConfigDocument } from '../../../src-shared/backup/config-document';
+import type { NetworkInterface } from '../../../src-shared/contract/system';
 import { makeTempDir } from '../../helpers/temp-dir';
 
 const keyring = new Uint8Array(
@@ -26,14 +28,38 @@ afterEach(() => {
   for (const c of cleanups.splice(0).reverse()) c();
 });
 
-function store(): { db: Database; backup: ConfigBackupService; settings: SettingsStore } {
+const NOW = new Date('2026-02-03T04:05:06.000Z');
+
+/** lab0 is the interface full DHCP last served on: LabBoot is 10.0.0.1/24 there. */
+const lab0: NetworkInterface = {
+  name: 'lab0',
+  kind: 'wired',
+  kindReason: 'test',
+  mac: '52:54:00:aa:aa:aa',
+  mtu: 1500,
+  up: true,
+  addresses: [{ family: 'IPv4', address: '10.0.0.1', prefixLength: 24 }],
+  warning: null,
+};
+
+function store(interfaces: readonly NetworkInterface[] = []): {
+  db: Database;
+  backup: ConfigBackupService;
+  settings: SettingsStore;
+  reservations: ReservationStore;
+} {
   const tmp = makeTempDir();
   const db = openDatabase(join(tmp.path, 'labboot.sqlite'));
   cleanups.push(tmp.remove, () => db.close());
   return {
     db,
-    backup: new ConfigBackupService(db, () => new Date('2026-02-03T04:05:06.000Z')),
+    backup: new ConfigBackupService(
+      db,
+      () => NOW,
+      () => interfaces,
+    ),
     settings: new SettingsStore(db),
+    reservations: new ReservationStore(db),
   };
 }
 
@@ -64,6 +90,9 @@ async function configure(db: Database): Promise<void> {
   settings.set('sync.schedule', { interval: 'daily' });
   settings.set('window.bounds', { width: 800, height: 600 });
   settings.set(SCHEDULE_STATE_SETTING, { since: '2026-01-01T00:00:00.000Z', lastRun: null });
+  const reservations = new ReservationStore(db);
+  reservations.set('52:54:00:00:00:02', '10.0.0.100', 1);
+  reservations.set('52:54:00:00:00:01', '10.0.0.20', 2);
 }
 
 describe('configuration backup', () => {
@@ -81,6 +110,11 @@ describe('configuration backup', () => {
       ],
       sshKeys: [KEY],
       settings: { 'sync.schedule': { interval: 'daily' } },
+      // By address, numerically; no timestamps.
+      reservations: [
+        { mac: '52:54:00:00:00:01', ip: '10.0.0.20' },
+        { mac: '52:54:00:00:00:02', ip: '10.0.0.100' },
+      ],
     });
     expect(Object.keys(doc.settings)).toEqual(['sync.schedule']);
     expect(doc.sources.map((s) => [s.name, s.keyring, s.fingerprints.length])).toEqual([
@@ -104,11 +138,19 @@ describe('configuration backup', () => {
       ['bootChoices', 2],
       ['sshKeys', 1],
       ['settings', 1],
+      ['reservations', 2],
     ]);
     expect(new SourceStore(b.db).list()).toEqual([]);
+    expect(b.reservations.list()).toEqual([]);
     const done = await b.backup.import(doc, { dryRun: false });
     expect(done).toMatchObject({ applied: true, dryRun: false });
     expect(b.backup.export()).toEqual(doc);
+    // New reservations are stamped with the import's time; the DHCP responder reads them there.
+    expect(b.reservations.list()).toEqual([
+      { mac: '52:54:00:00:00:01', ip: '10.0.0.20', createdAt: NOW.getTime() },
+      { mac: '52:54:00:00:00:02', ip: '10.0.0.100', createdAt: NOW.getTime() },
+    ]);
+    expect(b.reservations.ipFor('52:54:00:00:00:02')).toBe('10.0.0.100');
     // Machine-local settings stay as they were.
     expect(b.settings.get('window.bounds')).toEqual({ width: 1, height: 1 });
     // A second import changes nothing.
@@ -129,6 +171,12 @@ describe('configuration backup', () => {
       bootChoices: [doc.bootChoices[1]!],
       sshKeys: [],
       settings: {},
+      // The two machines swap addresses (both are unique in the store) and a third one is added.
+      reservations: [
+        { mac: '52:54:00:00:00:01', ip: '10.0.0.100' },
+        { mac: '52:54:00:00:00:02', ip: '10.0.0.20' },
+        { mac: '52:54:00:00:00:03', ip: '10.0.0.30' },
+      ],
     };
     const result = await a.backup.import(next, { dryRun: false });
     expect(result.changes).toEqual([
@@ -142,6 +190,20 @@ describe('configuration backup', () => {
       { section: 'bootChoices', added: [], removed: ['default'], changed: [] },
       { section: 'sshKeys', added: [], removed: ['ssh-ed25519 admin@lab'], changed: [] },
       { section: 'settings', added: [], removed: ['sync.schedule'], changed: [] },
+      {
+        section: 'reservations',
+        added: ['52:54:00:00:00:03 → 10.0.0.30'],
+        removed: [],
+        changed: [
+          '52:54:00:00:00:02 → 10.0.0.20 (was 10.0.0.100)',
+          '52:54:00:00:00:01 → 10.0.0.100 (was 10.0.0.20)',
+        ],
+      },
+    ]);
+    expect(a.reservations.list().map((r) => [r.mac, r.ip])).toEqual([
+      ['52:54:00:00:00:02', '10.0.0.20'],
+      ['52:54:00:00:00:03', '10.0.0.30'],
+      ['52:54:00:00:00:01', '10.0.0.100'],
     ]);
     const sources = new SourceStore(a.db).list();
     expect(sources.map((s) => [s.name, s.url, s.keyringKind])).toEqual([
@@ -195,6 +257,109 @@ describe('configuration backup', () => {
       selections: [],
       bootChoices: [],
       settings: { 'images.keep': 3 },
+    };
+    await expect(a.backup.import(next, { dryRun: false })).rejects.toThrow(/refused/);
+    expect(a.backup.export()).toEqual(before);
+  });
+
+  it('refuses a bad reservation in one sentence and changes nothing', async () => {
+    const a = store();
+    await configure(a.db);
+    const before = a.backup.export();
+    const bad = (reservations: unknown): unknown => ({ ...before, sources: [], reservations });
+    for (const reservations of [
+      [{ mac: 'not-a-mac', ip: '10.0.0.5' }],
+      [{ mac: '52:54:00:00:00:09', ip: '10.0.0' }],
+      [{ mac: 'ff:ff:ff:ff:ff:ff', ip: '10.0.0.5' }],
+      [
+        { mac: '52:54:00:00:00:08', ip: '10.0.0.5' },
+        { mac: '52:54:00:00:00:09', ip: '10.0.0.5' },
+      ],
+    ]) {
+      await expect(a.backup.import(bad(reservations), { dryRun: false })).rejects.toThrow(
+        /^The backup is a damaged LabBoot configuration backup \(.* at reservations\.\d\.(mac|ip)\); nothing was imported, export the configuration again\.$/,
+      );
+    }
+    expect(a.backup.export()).toEqual(before);
+    expect(a.reservations.list().map((r) => r.createdAt)).toEqual([2, 1]);
+  });
+
+  it('keeps the reservations when the backup was written before they were backed up', async () => {
+    const a = store();
+    await configure(a.db);
+    const { reservations: _kept, ...older } = a.backup.export();
+    const result = await a.backup.import({ ...older, sshKeys: [] }, { dryRun: false });
+    expect(result.applied).toBe(true);
+    expect(result.changes.find((c) => c.section === 'reservations')).toMatchObject({
+      added: [],
+      removed: [],
+      changed: [],
+    });
+    expect(result.notes).toEqual([
+      'The backup has no reservations section (it was written before LabBoot backed them up), so the 2 reservations here stay as they are.',
+    ]);
+    expect(a.reservations.list()).toHaveLength(2);
+  });
+
+  it('notes reservations full DHCP would not hand out on the subnet it last served, without failing', async () => {
+    const a = store();
+    await configure(a.db);
+    const doc: ConfigDocument = {
+      ...a.backup.export(),
+      settings: {
+        [LAST_START_SETTING]: {
+          interfaceName: 'lab0',
+          address: '10.0.0.1',
+          dhcp: 'full',
+          range: null,
+        },
+      },
+      reservations: [
+        { mac: '52:54:00:00:00:01', ip: '10.0.0.1' },
+        { mac: '52:54:00:00:00:02', ip: '10.0.0.20' },
+        { mac: '52:54:00:00:00:03', ip: '10.0.1.7' },
+        { mac: '52:54:00:00:00:04', ip: '10.0.0.255' },
+      ],
+    };
+    const b = store([lab0]);
+    const dry = await b.backup.import(doc, { dryRun: true });
+    expect(dry.notes).toEqual([
+      'These 2 reservations are not host addresses on 10.0.0.0/24, the subnet full DHCP last served on lab0, so it will not hand them out there: 52:54:00:00:00:03 → 10.0.1.7, 52:54:00:00:00:04 → 10.0.0.255.',
+      "The reservation 52:54:00:00:00:01 → 10.0.0.1 is LabBoot's own address on lab0, so full DHCP will not hand it out; reserve another address for that machine.",
+    ]);
+    expect(b.reservations.list()).toEqual([]);
+    const done = await b.backup.import(doc, { dryRun: false });
+    expect(done.notes).toEqual(dry.notes);
+    expect(b.reservations.list()).toHaveLength(4);
+    // Where lab0 does not exist, nothing can be placed on a subnet: one note says so.
+    const c = store();
+    const elsewhere = await c.backup.import(doc, { dryRun: true });
+    expect(elsewhere.notes).toEqual([
+      'The reservations are not checked against a subnet, because this configuration has not served full DHCP on an interface with an IPv4 address here; full DHCP hands out only those on the subnet it serves.',
+    ]);
+    // All on the subnet: no notes.
+    const fine = await store([lab0]).backup.import(
+      { ...doc, reservations: [{ mac: '52:54:00:00:00:02', ip: '10.0.0.20' }] },
+      { dryRun: true },
+    );
+    expect(fine.notes).toEqual([]);
+  });
+
+  it('writes the reservations in the same transaction as the rest of the import', async () => {
+    const a = store();
+    await configure(a.db);
+    const before = a.backup.export();
+    // Reservations are written last; refusing one must undo the sources, choices and settings too.
+    a.db.exec(
+      `CREATE TRIGGER refuse BEFORE INSERT ON dhcp_reservations WHEN NEW.ip = '10.0.0.99'
+       BEGIN SELECT RAISE(ABORT, 'refused'); END;`,
+    );
+    const next: ConfigDocument = {
+      ...before,
+      sources: [],
+      bootChoices: [],
+      settings: {},
+      reservations: [{ mac: '52:54:00:00:00:01', ip: '10.0.0.99' }],
     };
     await expect(a.backup.import(next, { dryRun: false })).rejects.toThrow(/refused/);
     expect(a.backup.export()).toEqual(before);

@@ -30,6 +30,10 @@ const doc = (over: Partial<ConfigDocument> = {}): ConfigDocument => ({
   ],
   sshKeys: [KEY],
   settings: { 'sync.schedule': { interval: 'daily' } },
+  reservations: [
+    { mac: '52:54:00:00:00:01', ip: '10.0.0.50' },
+    { mac: '52:54:00:00:00:02', ip: '10.0.0.51' },
+  ],
   ...over,
 });
 
@@ -47,6 +51,55 @@ function messageOf(input: unknown): string {
 describe('the configuration backup document', () => {
   it('round-trips through JSON text', () => {
     expect(parseConfigDocument(JSON.stringify(doc()))).toEqual(doc());
+  });
+
+  it('reads a version 1 document written before reservations were backed up', () => {
+    const { reservations: _, ...older } = doc();
+    const parsed = parseConfigDocument(JSON.stringify(older));
+    expect(parsed.reservations).toBeUndefined();
+    // Without the section an import keeps the reservations, so the diff shows none removed.
+    expect(diffConfig(doc(), parsed).find((c) => c.section === 'reservations')).toEqual({
+      section: 'reservations',
+      added: [],
+      removed: [],
+      changed: [],
+    });
+  });
+
+  it('refuses a bad reservation in one sentence naming the field', () => {
+    const withReservations = (reservations: unknown): string =>
+      messageOf({ ...doc(), reservations });
+    const cases: [unknown, RegExp][] = [
+      [
+        [{ mac: 'zz', ip: '10.0.0.5' }],
+        /MAC written like 52:54:00:12:34:56 at reservations\.0\.mac/,
+      ],
+      [[{ mac: '52-54-00-00-00-01', ip: '10.0.0.5' }], /at reservations\.0\.mac/],
+      [[{ mac: '01:00:5e:00:00:01', ip: '10.0.0.5' }], /not a multicast or broadcast MAC/],
+      [[{ mac: '52:54:00:00:00:01', ip: '10.0.0.256' }], /IPv4 address .* at reservations\.0\.ip/],
+      [[{ mac: '52:54:00:00:00:01', ip: '10.0.0.05' }], /at reservations\.0\.ip/],
+      [[{ mac: '52:54:00:00:00:01', ip: '10.0.0.5', host: 'x' }], /damaged/],
+      [
+        [
+          { mac: '52:54:00:00:00:01', ip: '10.0.0.5' },
+          { mac: '52:54:00:00:00:01', ip: '10.0.0.6' },
+        ],
+        /lists 52:54:00:00:00:01 twice at reservations\.1\.mac/,
+      ],
+      [
+        [
+          { mac: '52:54:00:00:00:01', ip: '10.0.0.5' },
+          { mac: '52:54:00:00:00:02', ip: '10.0.0.5' },
+        ],
+        /reserves 10\.0\.0\.5 for two MACs at reservations\.1\.ip/,
+      ],
+    ];
+    for (const [reservations, expected] of cases) {
+      const message = withReservations(reservations);
+      expect(message).toMatch(/^The file b\.json is a damaged LabBoot configuration backup \(/);
+      expect(message).toMatch(expected);
+      expect(message.split('. ')).toHaveLength(1);
+    }
   });
 
   it('refuses what is not a backup, another version, and damaged fields, in one sentence each', () => {
@@ -95,6 +148,10 @@ describe('the configuration backup document', () => {
       bootChoices: [{ mac: 'default', action: 'local', image: null, hostname: null }],
       sshKeys: [],
       settings: { 'sync.schedule': { interval: 'weekly' }, 'images.keep': 3 },
+      reservations: [
+        { mac: '52:54:00:00:00:02', ip: '10.0.0.60' },
+        { mac: '52:54:00:00:00:03', ip: '10.0.0.50' },
+      ],
     });
     expect(diffConfig(doc(), next)).toEqual([
       {
@@ -112,6 +169,12 @@ describe('the configuration backup document', () => {
       },
       { section: 'sshKeys', added: [], removed: ['ssh-ed25519 admin@lab'], changed: [] },
       { section: 'settings', added: ['images.keep'], removed: [], changed: ['sync.schedule'] },
+      {
+        section: 'reservations',
+        added: ['52:54:00:00:00:03 → 10.0.0.50'],
+        removed: ['52:54:00:00:00:01 → 10.0.0.50'],
+        changed: ['52:54:00:00:00:02 → 10.0.0.60 (was 10.0.0.51)'],
+      },
     ]);
     expect(hasChanges(diffConfig(doc(), doc({ exportedAt: 'later' })))).toBe(false);
   });
