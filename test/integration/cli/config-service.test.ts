@@ -6,6 +6,7 @@ import { labbootBin, repoRoot } from '../../helpers/console-process';
 import { makeTempDir } from '../../helpers/temp-dir';
 import { openDatabase } from '../../../src-main/store/database';
 import { SettingsStore } from '../../../src-main/store/settings-store';
+import { ReservationStore } from '../../../src-main/boot/dhcp/reservation-store';
 
 const keyringFile = new URL(
   '../../../../shared/spec/data/keys/ubuntu-cloudimage-keyring.gpg',
@@ -77,11 +78,12 @@ describe('labboot config export / import', () => {
     ok(labboot(a, ['select', 'add', 'ubuntu/jammy/amd64']));
     const settings = openDatabase(join(a, 'labboot.sqlite'));
     new SettingsStore(settings).set('boot.sshAuthorizedKeys', [KEY]);
+    new ReservationStore(settings).set('52:54:00:00:00:01', '10.0.0.50', 1);
     settings.close();
     const file = join(tempDir(), 'backup.json');
     const exported = ok(labboot(a, ['config', 'export', file]));
     expect(exported.stdout).toBe(
-      `Exported 1 source(s), 1 selection(s), 0 boot choice(s), 1 SSH key(s) and 0 setting(s) to ${file}.\n`,
+      `Exported 1 source(s), 1 selection(s), 0 boot choice(s), 1 SSH key(s), 0 setting(s) and 1 DHCP reservation(s) to ${file}.\n`,
     );
     const doc = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
     expect(doc['labboot-config']).toBe(1);
@@ -97,6 +99,9 @@ describe('labboot config export / import', () => {
         '  + ubuntu/jammy/amd64',
         'SSH keys:',
         '  + ssh-ed25519 admin@lab',
+        'DHCP reservations:',
+        '  + 52:54:00:00:00:01 → 10.0.0.50',
+        'Note: The reservations are not checked against a subnet, because this configuration has not served full DHCP on an interface with an IPv4 address here; full DHCP hands out only those on the subnet it serves.',
         'Nothing was changed (dry run).',
         '',
       ].join('\n'),
@@ -113,8 +118,14 @@ describe('labboot config export / import', () => {
     expect(sources.map((s) => [s.name, s.keyring.kind, s.keyring.fingerprints.length])).toEqual([
       ['lab', 'custom', 2],
     ]);
-    expect(ok(labboot(b, ['config', 'import', file])).stdout).toBe(
-      'The backup matches this configuration; nothing to change.\n',
+    const machines = JSON.parse(ok(labboot(b, ['--json', 'leases'])).stdout) as {
+      reservations: { mac: string; ip: string }[];
+    };
+    expect(machines.reservations.map((r) => [r.mac, r.ip])).toEqual([
+      ['52:54:00:00:00:01', '10.0.0.50'],
+    ]);
+    expect(ok(labboot(b, ['config', 'import', file])).stdout).toMatch(
+      /^The backup matches this configuration; nothing to change\.\nNote: The reservations are not checked against a subnet, .*\n$/,
     );
   });
 
@@ -164,6 +175,20 @@ describe('labboot config export / import', () => {
     const wrongShape = join(dir, 'wrong.json');
     writeFileSync(wrongShape, JSON.stringify({ ...good, selections: 'all' }));
     failsWith(labboot(a, ['config', 'import', wrongShape]), /damaged .* at selections/);
+
+    const badReservation = join(dir, 'bad-reservation.json');
+    writeFileSync(
+      badReservation,
+      JSON.stringify({
+        ...good,
+        selections: [{ os: 'ubuntu', release: 'noble', arch: 'amd64' }],
+        reservations: [{ mac: '52:54:00:00:00:01', ip: '10.0.0.300' }],
+      }),
+    );
+    failsWith(
+      labboot(a, ['config', 'import', badReservation]),
+      /damaged .*must be an IPv4 address written like 10\.0\.0\.50 at reservations\.0\.ip/,
+    );
 
     failsWith(
       labboot(a, ['config', 'import', join(dir, 'nope.json')]),
