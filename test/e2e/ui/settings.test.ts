@@ -13,6 +13,8 @@ import { launchChromium } from '../../helpers/chromium';
 import { makeTempDir } from '../../helpers/temp-dir';
 import { axeViolations } from '../../helpers/axe';
 import { screenshotScreen } from './screenshot';
+import { openDatabase } from '../../../src-main/store/database';
+import { ReservationStore } from '../../../src-main/boot/dhcp/reservation-store';
 
 const shots = join(repoRoot, 'test-results', 'screenshots');
 const keyringFile = new URL(
@@ -48,6 +50,10 @@ beforeAll(async () => {
     'lab mirror',
   ]);
   labboot(other.path, ['select', 'add', 'ubuntu/jammy/amd64', 'ubuntu/noble/arm64']);
+  // A reservation made there (reserving through the CLI needs a full-DHCP interface).
+  const db = openDatabase(join(other.path, 'labboot.sqlite'));
+  new ReservationStore(db).set('52:54:00:00:00:01', '10.0.0.50', Date.now());
+  db.close();
   backupFile = join(other.path, 'backup.json');
   labboot(other.path, ['config', 'export', backupFile]);
   consoleProcess = await startConsole(served.path);
@@ -104,6 +110,9 @@ describe('the Settings screen', () => {
     expect(text).toContain('+ ubuntu/noble/arm64');
     // The other install has no schedule: importing it removes ours.
     expect(text).toContain('− sync.schedule');
+    expect(text).toContain('DHCP reservations+ 52:54:00:00:00:01 → 10.0.0.50');
+    // This install never served full DHCP, so the subnet check is a note, not a refusal.
+    expect(text).toContain('The reservations are not checked against a subnet');
     await screenshotScreen(page, join(shots, 'settings-import-preview.png'));
     expect(await axeViolations(page)).toEqual([]);
     await page.getByRole('button', { name: 'Apply these changes' }).click();
