@@ -40,7 +40,8 @@ export class MirrorServer {
     return `http://127.0.0.1:${this.port}/`;
   }
 
-  async start(): Promise<this> {
+  /** start listens on 127.0.0.1; pass the port of an earlier run to come back "online" there. */
+  async start(port = 0): Promise<this> {
     this.server = createServer((req, res) => {
       this.handle(req, res).catch(() => res.destroy());
     });
@@ -48,7 +49,7 @@ export class MirrorServer {
       this.sockets.add(s);
       s.on('close', () => this.sockets.delete(s));
     });
-    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => this.server?.listen(port, '127.0.0.1', resolve));
     this.port = (this.server.address() as AddressInfo).port;
     return this;
   }
