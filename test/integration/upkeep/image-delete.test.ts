@@ -150,7 +150,9 @@ describe('images delete', () => {
     const hwe = store.listResources('image').find((r) => r.subarch === 'hwe-22.04-lowlatency');
     const old = hwe?.versions.find((v) => v.version === '20250601');
     const kept = hwe?.versions.find((v) => v.version === '20250701');
-    if (old === undefined || kept === undefined) throw new Error('fixture changed');
+    if (hwe === undefined || old === undefined || kept === undefined) {
+      throw new Error('fixture changed');
+    }
     const r = await w.deleter.delete(
       parseImageSpec('ubuntu/jammy/amd64/hwe-22.04-lowlatency', ['20250601']),
     );

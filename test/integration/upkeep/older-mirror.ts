@@ -11,7 +11,7 @@ import {
 } from '../../helpers/mirror/build-mirror';
 import { jammyPackages } from '../../helpers/mirror/standard-mirror';
 
-export function olderMirror(root: string, key: TestKey): Promise<BuiltMirror> {
+export function olderMirror(root: string, key?: TestKey): Promise<BuiltMirror> {
   const v = '20250601';
   const files = (flavor: string) => ({
     kernel: `kernel ${flavor} ${v} `.repeat(500),
