@@ -9,7 +9,7 @@
  * Run as root: `npx tsx test/bench/pxe-boot.ts [rounds=2] [bios|uefi|both=both]`.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { writeDnsmasqConf } from '../helpers/netns/dnsmasq-conf';
@@ -31,23 +31,24 @@ const RANGE = ['10.77.0.50', '10.77.0.60'] as const;
 /** LabBoot's TFTP port while dnsmasq holds 69 in the dnsmasq rounds. */
 const LABBOOT_SIDE_TFTP_PORT = 1069;
 
-/** TFTP names LabBoot served per firmware in its rounds: what dnsmasq must serve too. */
-const servedOverTftp = new Map<Firmware, Set<string>>();
+/** TFTP names and sizes LabBoot served per firmware in its rounds: what dnsmasq must serve too. */
+const servedOverTftp = new Map<Firmware, Map<string, number>>();
 
 interface TftpEvent {
   protocol: string;
   file?: string;
   outcome?: string;
+  bytes?: number;
 }
 
 /** tftpFilesOf reads the files a `labboot --json serve` sent, from its NDJSON event lines. */
-function tftpFilesOf(stdout: string): string[] {
+function tftpFilesOf(stdout: string): [string, number][] {
   return stdout
     .split('\n')
     .filter((l) => l.startsWith('{'))
     .map((l) => JSON.parse(l) as TftpEvent)
     .filter((e) => e.protocol === 'tftp' && e.outcome === 'complete' && e.file !== undefined)
-    .map((e) => (e.file ?? '').replace(/^\/+/, ''));
+    .map((e) => [(e.file ?? '').replace(/^\/+/, ''), e.bytes ?? 0]);
 }
 
 /**
@@ -72,11 +73,19 @@ function dnsmasqConfig(dir: string, tftpRoot: string): string {
   return conf;
 }
 
-/** copyServedFiles fetches `names` from LabBoot's TFTP inside `ns` into `root`, byte for byte. */
-function copyServedFiles(ns: string, names: Iterable<string>, root: string): void {
-  for (const name of names) {
+/**
+ * copyServedFiles fetches each file from LabBoot's TFTP inside `ns` into `root`, byte for byte, and
+ * checks it has the size LabBoot sent during its boot.
+ */
+function copyServedFiles(ns: string, files: ReadonlyMap<string, number>, root: string): void {
+  for (const [name, bytes] of files) {
     const out = join(root, name);
     mkdirSync(dirname(out), { recursive: true });
+    // GRUB's module lists that a store lacks are answered empty; curl cannot fetch an empty file.
+    if (bytes === 0) {
+      writeFileSync(out, '');
+      continue;
+    }
     execFileSync(
       'ip',
       [
@@ -93,6 +102,10 @@ function copyServedFiles(ns: string, names: Iterable<string>, root: string): voi
       ],
       { stdio: ['ignore', 'ignore', 'pipe'] },
     );
+    if (statSync(out).size !== bytes)
+      throw new Error(
+        `${name}: LabBoot sent ${bytes} bytes in its boot, ${statSync(out).size} now`,
+      );
   }
 }
 
@@ -157,9 +170,9 @@ async function once(
     if (boot.sha256 !== squashSha256)
       throw new Error(`${server} ${firmware}: wrong squashfs digest`);
     if (server === 'labboot') {
-      const names = servedOverTftp.get(firmware) ?? new Set<string>();
-      for (const f of tftpFilesOf(serve.stdout())) names.add(f);
-      servedOverTftp.set(firmware, names);
+      const files = servedOverTftp.get(firmware) ?? new Map<string, number>();
+      for (const [name, bytes] of tftpFilesOf(serve.stdout())) files.set(name, bytes);
+      servedOverTftp.set(firmware, files);
     }
     process.stdout.write(
       `  ${server} ${firmware} milestones (s): ${Object.entries(boot.milestones)
@@ -202,7 +215,7 @@ async function main(): Promise<void> {
     }
     for (const firmware of firmwares) {
       process.stdout.write(
-        `${firmware}: dnsmasq served LabBoot's TFTP files ${[...(servedOverTftp.get(firmware) ?? [])].join(', ') || '(none: all over HTTP)'}\n`,
+        `${firmware}: dnsmasq served LabBoot's TFTP files ${[...(servedOverTftp.get(firmware)?.keys() ?? [])].join(', ') || '(none: all over HTTP)'}\n`,
       );
       const l = median(times[`labboot-${firmware}`] ?? []);
       const d = median(times[`dnsmasq-${firmware}`] ?? []);

@@ -1,17 +1,22 @@
 /**
  * Boots a QEMU VM (TCG: this host's nested KVM runs firmware real-mode code many times slower) from
  * the network inside a test namespace and waits for the initramfs marker on the serial console.
- * BIOS uses SeaBIOS with QEMU's iPXE ROM on an e1000; UEFI uses OVMF's own EDK2 PXE client on
- * virtio-net without an option ROM, which is what a real UEFI machine's built-in PXE does
- * (shared/pxe-lab README §2).
+ * BIOS uses SeaBIOS with QEMU's iPXE ROM on an e1000 (as itself, or asking like a plain PXE ROM:
+ * `bios-pxe`); UEFI uses OVMF's own EDK2 PXE client on virtio-net without an option ROM, which is
+ * what a real UEFI machine's built-in PXE does (shared/pxe-lab README §2).
  */
 import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { NetnsLab } from '../../helpers/netns/netns-lab';
 import { MARKER } from './payloads';
+import { attachPlainPxeConsole } from './plain-pxe-console';
 
-/** Firmware of the test VM. */
-export type Firmware = 'bios' | 'uefi';
+/**
+ * Firmware of the test VM. `bios-pxe` is a BIOS machine whose PXE ROM is not iPXE (what most real
+ * BIOS NICs carry): QEMU's iPXE ROM with its DHCP user class changed over the serial console
+ * (plain-pxe-console.ts), so it is offered lpxelinux.0 and runs it through its PXE API.
+ */
+export type Firmware = 'bios' | 'bios-pxe' | 'uefi';
 
 /** VmOptions describe one boot. */
 export interface VmOptions {
@@ -52,6 +57,11 @@ const stages: readonly (readonly [string, RegExp])[] = [
 const OVMF_CODE = '/usr/share/OVMF/OVMF_CODE_4M.fd';
 const OVMF_VARS = '/usr/share/OVMF/OVMF_VARS_4M.fd';
 
+/** The serial console socket of a `bios-pxe` VM (QEMU serves it and waits for the test). */
+function serialSocket(o: VmOptions): string {
+  return join(o.work, 'serial.sock');
+}
+
 /** qemuArgs returns the QEMU command line for a boot. */
 export function qemuArgs(o: VmOptions, serialLog: string): string[] {
   const args = [
@@ -69,12 +79,17 @@ export function qemuArgs(o: VmOptions, serialLog: string): string[] {
     '-monitor',
     'none',
     '-no-reboot',
+    ...(o.firmware === 'bios-pxe'
+      ? ['-chardev', `socket,id=ser0,path=${serialSocket(o)},server=on,wait=on`]
+      : []),
     '-serial',
-    `file:${serialLog}`,
+    o.firmware === 'bios-pxe' ? 'chardev:ser0' : `file:${serialLog}`,
     '-netdev',
     `tap,id=n0,ifname=${o.tap},script=no,downscript=no`,
   ];
   if (o.firmware === 'bios') {
+    args.push('-device', `e1000,netdev=n0,mac=${o.mac},bootindex=1`, '-boot', 'order=n');
+  } else if (o.firmware === 'bios-pxe') {
     args.push('-device', `e1000,netdev=n0,mac=${o.mac},bootindex=1`, '-boot', 'order=n');
   } else {
     const vars = join(o.work, 'OVMF_VARS.fd');
@@ -99,6 +114,8 @@ export async function bootVm(lab: NetnsLab, o: VmOptions): Promise<BootResult> {
   writeFileSync(join(o.work, `qemu-${o.firmware}.cmd`), `qemu-system-x86_64 ${args.join(' ')}\n`);
   const started = Date.now();
   const vm = lab.run(o.ns, 'qemu-system-x86_64', args);
+  const serialConsole =
+    o.firmware === 'bios-pxe' ? await attachPlainPxeConsole(serialSocket(o), serialLog) : undefined;
   const read = (): string => (existsSync(serialLog) ? readFileSync(serialLog, 'latin1') : '');
   const milestones: Record<string, number> = {};
   const fail = (why: string, serial: string): Error =>
@@ -136,6 +153,7 @@ export async function bootVm(lab: NetnsLab, o: VmOptions): Promise<BootResult> {
       await new Promise((r) => setTimeout(r, 200));
     }
   } finally {
+    serialConsole?.destroy();
     await lab.stop(vm, 2000);
   }
 }

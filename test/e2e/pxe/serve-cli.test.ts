@@ -6,7 +6,8 @@
  * ROM; UEFI: OVMF's own EDK2 PXE client) boots LabBoot's generated configs and fetches the stored
  * squashfs. Proxy mode runs beside a dnsmasq "home router", and LabBoot must hand out no address.
  * `labboot serve` is the bundled CLI users run (serve-process.ts), and these are the suite's only
- * QEMU boots: BIOS and UEFI, each in full and proxy mode.
+ * QEMU boots, each in full and proxy mode: BIOS with iPXE (LabBoot's iPXE script), BIOS with a plain
+ * PXE ROM (lpxelinux.0 and its generated config over TFTP), and UEFI.
  *
  * Every boot has its own namespaces, work folder (serial log, OVMF vars, router leases) and VM MAC,
  * so a failed boot cannot leave state that the next one trips over; only the synced store is shared,
@@ -186,6 +187,48 @@ describe('labboot serve on a lab network', () => {
     );
     expectChain(r.timeline, false);
   });
+
+  // A plain (non-iPXE) BIOS PXE ROM takes the path most real BIOS machines take: lpxelinux.0 and
+  // its generated config over TFTP, the kernel over HTTP; behind proxyDHCP also the port-4011 request.
+  for (const mode of ['full', 'proxy'] as const) {
+    it(`--dhcp ${mode} boots a BIOS machine with a plain PXE ROM through lpxelinux.0 and its generated config`, async () => {
+      lab = new NetnsLab(mode === 'full' ? 'pf' : 'pp');
+      const mac = mode === 'full' ? '52:54:00:77:00:15' : '52:54:00:77:00:16';
+      const r = await serveAndBoot(lab, {
+        name: `bios-pxe-${mode}`,
+        firmware: 'bios-pxe',
+        mode,
+        mac,
+      });
+      expect(r.boot.sha256).toBe(squashfs.sha256);
+      // Full: `dhcp-offer 10.77.0.20 + bios lpxelinux.0`; proxy: `proxy-offer bios lpxelinux.0`.
+      expect(r.serve.stdout()).toMatch(
+        new RegExp(`dhcp ${mac} \\S+ (\\S+ \\+ )?bios lpxelinux\\.0`),
+      );
+      const details = r.timeline.map((e) => `${e.protocol}:${e.stage} ${e.detail}`);
+      const dashed = mac.replaceAll(':', '-');
+      for (const file of ['lpxelinux\\.0', 'ldlinux\\.c32', `pxelinux\\.cfg/01-${dashed}`]) {
+        expect(
+          details.some((d) => new RegExp(`^tftp:tftp-sent ${file} `).test(d)),
+          details.join('\n'),
+        ).toBe(true);
+      }
+      expect(
+        details.some((d) => /^http:http-sent GET \/images\/\S+\/boot-kernel — 200/.test(d)),
+      ).toBe(true);
+      expectChain(r.timeline, true);
+      if (mode === 'proxy') {
+        expect(leaseRows(r.iface)).toEqual(r.leasesBefore);
+        expect(stagesOf(r.timeline)).toContain('dhcp:proxy-ack');
+      } else {
+        expect(
+          leaseRows(r.iface)
+            .filter((l) => l.mac === mac)
+            .map((l) => l.state),
+        ).toEqual(['bound']);
+      }
+    });
+  }
 
   it('--dhcp full boots a UEFI machine (OVMF PXE) through shim and GRUB, kernel over HTTP', async () => {
     lab = new NetnsLab('uf');
