@@ -2,6 +2,8 @@
  * Runs the product's own `labboot serve` (bin/labboot.mjs, the bundled CLI users run) inside a lab
  * namespace against a data folder, and waits until it says it serves. The e2e boots and the PXE
  * benchmark both start their LabBoot this way, so what they test and measure is what users run.
+ * The bundle is built once if missing (`npm test` builds it first); after changing the sources,
+ * rebuild it (`npx electron-vite build`) before running these by hand.
  */
 import { join } from 'node:path';
 import type { LabProcess, NetnsLab } from '../../helpers/netns/netns-lab';
