@@ -35,7 +35,15 @@ export function ImagesScreen() {
       {images.data === undefined && images.loading && (
         <Busy reason="Reading stored images from the store…" />
       )}
-      {images.data !== undefined && <LocalPanel images={images.data} />}
+      {images.data !== undefined && (
+        <LocalPanel
+          images={images.data}
+          onChanged={() => {
+            images.reload();
+            selections.reload();
+          }}
+        />
+      )}
     </>
   );
 }

@@ -9,12 +9,14 @@ import type {
   SyncSchedule,
 } from '../../src-shared/contract/admin';
 import type { SectionChange } from '../../src-shared/backup/config-document';
+import { StoragePanel } from './settings/storage-panel';
 
 /** SettingsScreen: the scheduled sync, the configuration backup and the log file. */
 export function SettingsScreen() {
   return (
     <>
       <SchedulePanel />
+      <StoragePanel />
       <BackupPanel />
       <LogFilePanel />
     </>

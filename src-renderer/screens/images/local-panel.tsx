@@ -1,5 +1,8 @@
+import { useState } from 'react';
 import type { ImageView } from '../../../src-shared/contract/images';
+import type { ImageDeleteResult } from '../../../src-shared/contract/store';
 import { formatBytes } from '../../lib/format';
+import { DeleteImageDialog, imageLabel } from './delete-image-dialog';
 
 // A size or a source name split over two lines reads as two values.
 const noWrap = { whiteSpace: 'nowrap' } as const;
@@ -11,9 +14,17 @@ function versionSize(v: ImageView['versions'][number]): number {
 
 /**
  * LocalPanel lists what is stored on this machine: every version, whether complete, its size and
- * the source that supplied it.
+ * the source that supplied it; each image can be deleted after a confirmation.
  */
-export function LocalPanel({ images }: { images: readonly ImageView[] }) {
+export function LocalPanel({
+  images,
+  onChanged,
+}: {
+  images: readonly ImageView[];
+  onChanged: () => void;
+}) {
+  const [deleting, setDeleting] = useState<ImageView | undefined>();
+  const [done, setDone] = useState<ImageDeleteResult | undefined>();
   const kernels = images.filter((i) => i.kind === 'image');
   const bootloaders = images.filter((i) => i.kind === 'bootloader');
   const total = images.reduce(
@@ -26,6 +37,23 @@ export function LocalPanel({ images }: { images: readonly ImageView[] }) {
         <h2 id="local-title">Stored on this machine</h2>
         {images.length > 0 && <span className="hint">{formatBytes(total)} in total</span>}
       </div>
+      {done !== undefined && (
+        <div className="notice notice-ok" role="status">
+          {done.deleted.map((d) => `Deleted ${d.image} ${d.version}.`).join(' ')} Freed{' '}
+          {formatBytes(done.freedBytes)}. {done.notes.join(' ')}
+        </div>
+      )}
+      {deleting !== undefined && (
+        <DeleteImageDialog
+          image={deleting}
+          onClose={() => setDeleting(undefined)}
+          onDeleted={(result) => {
+            setDeleting(undefined);
+            setDone(result);
+            onChanged();
+          }}
+        />
+      )}
       {images.length === 0 ? (
         <p className="lead">
           Nothing is stored yet. Select an image above and press Sync now; it is ready to boot once
@@ -44,6 +72,9 @@ export function LocalPanel({ images }: { images: readonly ImageView[] }) {
                 Size
               </th>
               <th scope="col">Source</th>
+              <th scope="col">
+                <span className="visually-hidden">Actions</span>
+              </th>
             </tr>
           </thead>
           <tbody>
@@ -99,6 +130,20 @@ export function LocalPanel({ images }: { images: readonly ImageView[] }) {
                       {v.source.name ?? v.source.url ?? 'not recorded'}
                     </div>
                   ))}
+                </td>
+                <td className="actions">
+                  {i.kind === 'image' && (
+                    <button
+                      type="button"
+                      aria-label={`Delete ${imageLabel(i)}`}
+                      onClick={() => {
+                        setDone(undefined);
+                        setDeleting(i);
+                      }}
+                    >
+                      Delete…
+                    </button>
+                  )}
                 </td>
               </tr>
             ))}
