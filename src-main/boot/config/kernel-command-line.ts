@@ -1,6 +1,10 @@
 /**
  * The kernel command line for an ephemeral boot from the squashfs over HTTP, in the order MAAS
- * 3.5–3.8 composes it (shared/spec/simplestreams.md (e), `kernel_opts.py compose_kernel_command_line`).
+ * 3.5–3.8 composes it (shared/spec/simplestreams.md (e), `kernel_opts.py compose_kernel_command_line`),
+ * with `ip=::::HOST:BOOTIF:dhcp` as MAAS main writes it for every release: dracut's
+ * systemd-network-generator (Ubuntu 26.04 on) rejects a named interface without a DHCP type, and
+ * initramfs-tools (older releases) reads a missing type as `dhcp`, so the line means the same there.
+ * The admin's extra options come last, as MAAS appends `ephemeral_opts`.
  * Two deliberate differences: cloud-init reads a NoCloud seed from LabBoot instead of MAAS's
  * metadata service (LabBoot has none), and there is no `log_host` (LabBoot runs no syslog receiver).
  * Pure.
@@ -20,6 +24,8 @@ export interface KernelCommandLineInput {
   readonly subarch: string;
   /** URL of the NoCloud seed folder (ends with `/`). */
   readonly seedUrl: string;
+  /** The admin's extra options, already checked (global ones first, then the machine's own). */
+  readonly extraOptions?: readonly string[];
 }
 
 /** Ubuntu releases older than jammy get `apparmor=0`, as MAAS does. */
@@ -49,7 +55,7 @@ export function kernelCommandLine(input: KernelCommandLineInput): string[] {
   const rootKind = /\.(tgz|txz)$/.test(input.squashfsPath) ? 'tar' : 'squash';
   const opts = ['nomodeset'];
   opts.push(`root=${rootKind}:${base}/images/${input.squashfsPath}`);
-  opts.push(ipv6 ? 'ip=off' : `ip=::::${input.hostname}:BOOTIF`);
+  opts.push(ipv6 ? 'ip=off' : `ip=::::${input.hostname}:BOOTIF:dhcp`);
   opts.push(ipv6 ? 'ip6=dhcp' : 'ip6=off');
   opts.push("cc:{'datasource_list': ['NoCloud']}end_cc");
   opts.push(`ds=nocloud-net;s=${input.seedUrl}`);
@@ -58,6 +64,7 @@ export function kernelCommandLine(input: KernelCommandLineInput): string[] {
   if (input.arch === 'armhf' && (input.subarch === 'generic' || input.subarch === 'highbank'))
     opts.push('console=ttyAMA0');
   if (input.arch === 'ppc64el' && input.subarch === 'generic') opts.push('rootdelay=60');
+  opts.push(...(input.extraOptions ?? []));
   return opts;
 }
 

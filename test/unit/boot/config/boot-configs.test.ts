@@ -36,7 +36,7 @@ const target: BootTarget = {
 };
 const mac = '52:54:00:12:34:56';
 const cmdline =
-  "nomodeset root=squash:http://10.0.0.2:5248/images/4e30804/ubuntu/amd64/ga-24.04/noble/stable/squashfs ip=::::node1:BOOTIF ip6=off cc:{'datasource_list': ['NoCloud']}end_cc ds=nocloud-net;s=http://10.0.0.2:5248/cloud-init/52:54:00:12:34:56/ ro overlayroot=tmpfs overlayroot_cfgdisk=disabled";
+  "nomodeset root=squash:http://10.0.0.2:5248/images/4e30804/ubuntu/amd64/ga-24.04/noble/stable/squashfs ip=::::node1:BOOTIF:dhcp ip6=off cc:{'datasource_list': ['NoCloud']}end_cc ds=nocloud-net;s=http://10.0.0.2:5248/cloud-init/52:54:00:12:34:56/ ro overlayroot=tmpfs overlayroot_cfgdisk=disabled";
 
 describe('boot configs', () => {
   it('renders the PXELINUX config of the spec example', () => {
