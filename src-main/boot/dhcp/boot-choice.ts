@@ -3,6 +3,10 @@
  * (option 60) and user class (option 77). Mirrors MAAS `bootmethods.py` (see
  * shared/spec/simplestreams.md (d)) plus the iPXE loop guard: iPXE says "iPXE" in option 77 and
  * must get the script URL, never the iPXE binary again, or it chainloads itself forever.
+ *
+ * Beside a router (proxyDHCP) a UEFI PXE client gets no offer at all: the stock GRUB it would load
+ * takes its server from the router's ACK and never finds LabBoot's config, so the only working road
+ * is the firmware's HTTP Boot (arch 16), whose boot URI tells GRUB where its config is.
  */
 import type { DhcpPacket } from './codec';
 import { ClientArch, Opt, clientArchOf, stringOption, userClassesOf } from './options';
@@ -11,14 +15,11 @@ import { ClientArch, Opt, clientArchOf, stringOption, userClassesOf } from './op
 export interface BootTargets {
   /** BIOS / legacy PXE (arch 0), e.g. `lpxelinux.0`. */
   readonly bios: string;
-  /** UEFI x86-64 PXE (arch 7 and 9), e.g. `bootx64.efi` (shim, which then fetches `grubx64.efi`). */
-  readonly uefiX64: string;
   /**
-   * UEFI x86-64 when answering as proxyDHCP. GRUB 2.06 ignores proxyDHCP and asks the router for its
-   * config, so proxy mode needs a first stage that honours it (iPXE `snponly.efi`) unless the GRUB has
-   * the server built in. Defaults to `uefiX64`.
+   * UEFI x86-64 PXE (arch 7 and 9) in full mode, e.g. `bootx64.efi` (shim, which then fetches
+   * `grubx64.efi`). Never offered as proxyDHCP (see `refusalOf`).
    */
-  readonly uefiX64Proxy?: string;
+  readonly uefiX64: string;
   /** UEFI arm64 PXE (arch 11), e.g. `bootaa64.efi`. */
   readonly uefiArm64?: string;
   /** UEFI HTTP boot x86-64 (arch 16): an absolute http:// URL. */
@@ -79,10 +80,10 @@ export function chooseBoot(
       // MAAS falls back to pxe when there is no arch octet (bootmethods.py); so do we.
       return { kind: 'bios', file: targets.bios, httpClient: false, arch };
     case ClientArch.EfiX64:
-    case ClientArch.EfiBc: {
-      const file = mode === 'proxy' ? (targets.uefiX64Proxy ?? targets.uefiX64) : targets.uefiX64;
-      return { kind: 'uefi-x64', file, httpClient: false, arch };
-    }
+    case ClientArch.EfiBc:
+      return mode === 'proxy'
+        ? undefined
+        : { kind: 'uefi-x64', file: targets.uefiX64, httpClient: false, arch };
     case ClientArch.EfiArm64:
       return targets.uefiArm64
         ? { kind: 'uefi-arm64', file: targets.uefiArm64, httpClient: false, arch }
@@ -90,4 +91,22 @@ export function chooseBoot(
     default:
       return undefined;
   }
+}
+
+/** What the boot log says when a UEFI PXE client beside a router gets no offer. */
+export const UEFI_PXE_PROXY_REFUSAL =
+  "UEFI PXE beside a router cannot reach LabBoot's GRUB (GRUB asks the router for its config); switch on the firmware's HTTP Boot (IPv4) and put it before PXE";
+
+/**
+ * refusalOf says why a client LabBoot could name a file for is deliberately left unanswered, or
+ * undefined when it is not: today only UEFI x86-64 PXE beside a router.
+ */
+export function refusalOf(p: DhcpPacket, mode: 'proxy' | 'full'): string | undefined {
+  if (mode !== 'proxy' || userClassesOf(p).includes('iPXE')) return undefined;
+  const vc = stringOption(p, Opt.VendorClass) ?? '';
+  if (vc.startsWith('HTTPClient')) return undefined;
+  const arch = clientArchOf(p);
+  return arch === ClientArch.EfiX64 || arch === ClientArch.EfiBc
+    ? UEFI_PXE_PROXY_REFUSAL
+    : undefined;
 }

@@ -11,14 +11,16 @@ import { DHCP_PORTS, DhcpService, parseRange, type DhcpServiceOptions } from './
 import { limitationsFor } from './limitations';
 import type { DhcpMode } from './responder';
 
-/** defaultTargets are the MAAS bootloader names plus LabBoot's iPXE script for iPXE clients. */
+/**
+ * defaultTargets are the MAAS bootloader names (shim `bootx64.efi`/`bootaa64.efi` over TFTP or by
+ * HTTP Boot URI, `lpxelinux.0`) plus LabBoot's iPXE script for clients whose ROM is iPXE. LabBoot
+ * ships no iPXE binary: only machines that already run iPXE get the script.
+ */
 export function defaultTargets(address: string, httpPort: number): BootTargets {
   const http = `http://${address}:${httpPort}`;
   return {
     bios: 'lpxelinux.0',
     uefiX64: 'bootx64.efi',
-    // GRUB 2.06 ignores proxyDHCP; iPXE honours it and then fetches boot.ipxe over HTTP.
-    uefiX64Proxy: 'snponly.efi',
     uefiArm64: 'bootaa64.efi',
     httpX64: `${http}/images/bootx64.efi`,
     httpArm64: `${http}/images/bootaa64.efi`,

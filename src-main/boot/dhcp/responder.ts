@@ -4,14 +4,21 @@
  *
  * - proxy (PXE 2.1 §2.2.2, "proxyDHCP"): another server gives addresses. We answer only PXE / HTTP
  *   boot clients, on port 67 (DISCOVER → OFFER) and 4011 (REQUEST → ACK), always with `yiaddr`
- *   0.0.0.0, `siaddr` = us and a boot file (iPXE drops proxy offers lacking either).
+ *   0.0.0.0, `siaddr` = us and a boot file (iPXE drops proxy offers lacking either). UEFI PXE
+ *   clients get no offer (`refusalOf`); the boot log says why, once per MAC per window.
  * - full (RFC 2131 §4.3): we own a range; leases live in SQLite; DISCOVER, REQUEST (selecting,
  *   init-reboot, renewing, rebinding), DECLINE, RELEASE and INFORM are handled. A reserved MAC is
  *   always offered its address (in the range or not) and refused any other; no other MAC is ever
  *   offered or acknowledged a reserved address.
  */
 import { BootOp, macOf, type DhcpPacket } from './codec';
-import { chooseBoot, isPxeClient, type BootChoice, type BootTargets } from './boot-choice';
+import {
+  chooseBoot,
+  isPxeClient,
+  refusalOf,
+  type BootChoice,
+  type BootTargets,
+} from './boot-choice';
 import {
   intToIp,
   ipToInt,
@@ -104,12 +111,20 @@ export const OFFER_HOLD_MS = 10_000;
 const DECLINE_HOLD_MS = 10 * 60_000;
 const CLIENT_PORT = 68;
 const PXE_SERVER_TYPE = 0x8000; // first vendor-specific boot server type; dnsmasq uses it too
+/**
+ * A client left unanswered on purpose retries its DISCOVER for about a minute (EDK2: +0, +4, +13,
+ * +31 s): one boot-log line per MAC per window says why, without a line per retry.
+ */
+export const REFUSAL_LOG_WINDOW_MS = 120_000;
+const REFUSAL_LOG_MACS = 1024;
 
 /** DhcpResponder answers one interface's DHCP traffic in proxy or full mode. */
 export class DhcpResponder {
   private readonly serverIp: string;
   private readonly rangeFirst: number;
   private readonly rangeLast: number;
+  /** MAC → when its last refusal was logged (bounded; see REFUSAL_LOG_WINDOW_MS). */
+  private readonly refusalsLogged = new Map<string, number>();
 
   constructor(
     private readonly config: ResponderConfig,
@@ -146,17 +161,38 @@ export class DhcpResponder {
     const type = messageTypeOf(req);
     if (type === undefined) return { ignored: 'BOOTP without a DHCP message type' };
     return this.config.mode === 'proxy'
-      ? this.proxy(req, type, from)
+      ? this.proxy(req, type, from, now)
       : this.full(req, type, from, now);
+  }
+
+  /** refuse sends nothing and logs why, once per MAC per REFUSAL_LOG_WINDOW_MS. */
+  private refuse(mac: string, reason: string, now: number): Outcome {
+    const last = this.refusalsLogged.get(mac);
+    if (last !== undefined && now - last < REFUSAL_LOG_WINDOW_MS) return { ignored: reason };
+    this.refusalsLogged.delete(mac);
+    this.refusalsLogged.set(mac, now);
+    // Maps iterate in insertion order: the first key is the MAC logged longest ago.
+    if (this.refusalsLogged.size > REFUSAL_LOG_MACS) {
+      const oldest = this.refusalsLogged.keys().next().value;
+      if (oldest !== undefined) this.refusalsLogged.delete(oldest);
+    }
+    return { ignored: reason, event: this.ev(mac, null, 'proxy-no-offer', reason) };
   }
 
   // ---------------------------------------------------------------- proxy mode
 
-  private proxy(req: DhcpPacket, type: number, from: Arrival): Outcome {
+  private proxy(req: DhcpPacket, type: number, from: Arrival, now: number): Outcome {
     if (!isPxeClient(req)) return { ignored: 'not a PXE client (option 60)' };
     const choice = chooseBoot(req, this.config.targets, 'proxy');
     const mac = macOf(req);
-    if (!choice) return { ignored: `no boot file for architecture ${String(clientArchOf(req))}` };
+    if (!choice) {
+      const refusal = refusalOf(req, 'proxy');
+      if (refusal === undefined)
+        return { ignored: `no boot file for architecture ${String(clientArchOf(req))}` };
+      return type === MessageType.Discover && from.localPort === 67
+        ? this.refuse(mac, refusal, now)
+        : { ignored: refusal };
+    }
     if (from.localPort === 67) {
       if (type === MessageType.Request) {
         // The client asks the router for its address; we stay silent but note the address, so

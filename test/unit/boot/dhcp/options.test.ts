@@ -10,7 +10,12 @@ import {
   pxeBootItemOf,
   userClassesOf,
 } from '../../../../src-main/boot/dhcp/options';
-import { chooseBoot, isPxeClient } from '../../../../src-main/boot/dhcp/boot-choice';
+import {
+  UEFI_PXE_PROXY_REFUSAL,
+  chooseBoot,
+  isPxeClient,
+  refusalOf,
+} from '../../../../src-main/boot/dhcp/boot-choice';
 import { broadcastOf, inSubnet, netmaskOf } from '../../../../src-main/boot/dhcp/ipv4';
 import { defaultRange, parseRange } from '../../../../src-main/boot/dhcp/dhcp-service';
 import { BootLogStore } from '../../../../src-main/boot/dhcp/boot-log-store';
@@ -19,7 +24,6 @@ import { limitationsFor } from '../../../../src-main/boot/dhcp/limitations';
 const targets = {
   bios: 'lpxelinux.0',
   uefiX64: 'bootx64.efi',
-  uefiX64Proxy: 'snponly.efi',
   uefiArm64: 'bootaa64.efi',
   httpX64: 'http://s/bootx64.efi',
   httpArm64: 'http://s/bootaa64.efi',
@@ -68,9 +72,20 @@ describe('boot file choice (MAAS boot methods + iPXE loop guard)', () => {
     expect(pick({ vendorClass: 'PXEClient' })?.file).toBe('lpxelinux.0');
     expect(pick({ vendorClass: 'PXEClient', arch: ClientArch.EfiX64 })?.file).toBe('bootx64.efi');
     expect(pick({ vendorClass: 'PXEClient', arch: ClientArch.EfiBc })?.file).toBe('bootx64.efi');
-    expect(pick({ vendorClass: 'PXEClient', arch: ClientArch.EfiX64 }, 'proxy')?.file).toBe(
-      'snponly.efi',
+    // Beside a router UEFI PXE gets nothing (GRUB would ask the router), and says why.
+    expect(pick({ vendorClass: 'PXEClient', arch: ClientArch.EfiX64 }, 'proxy')).toBeUndefined();
+    expect(pick({ vendorClass: 'PXEClient', arch: ClientArch.EfiBc }, 'proxy')).toBeUndefined();
+    expect(refusalOf(req({ vendorClass: 'PXEClient', arch: ClientArch.EfiX64 }), 'proxy')).toBe(
+      UEFI_PXE_PROXY_REFUSAL,
     );
+    expect(refusalOf(req({ vendorClass: 'PXEClient', arch: ClientArch.EfiX64 }), 'full')).toBe(
+      undefined,
+    );
+    expect(
+      refusalOf(req({ vendorClass: 'PXEClient', arch: 7, userClass: 'iPXE' }), 'proxy'),
+    ).toBeUndefined();
+    expect(refusalOf(req({ vendorClass: 'PXEClient', arch: 0 }), 'proxy')).toBeUndefined();
+    expect(refusalOf(req({ vendorClass: 'HTTPClient', arch: 16 }), 'proxy')).toBeUndefined();
     expect(pick({ vendorClass: 'PXEClient', arch: ClientArch.EfiArm64 })?.file).toBe(
       'bootaa64.efi',
     );
@@ -89,6 +104,13 @@ describe('boot file choice (MAAS boot methods + iPXE loop guard)', () => {
     );
     expect(pick({ vendorClass: 'PXEClient', arch: 7, userClass: 'iPXE' })?.file).toBe(
       'http://s/boot.ipxe',
+    );
+    // iPXE beside a router (a UEFI iPXE ROM too) gets its script, and HTTP Boot its URL.
+    expect(pick({ vendorClass: 'PXEClient', arch: 7, userClass: 'iPXE' }, 'proxy')?.file).toBe(
+      'http://s/boot.ipxe',
+    );
+    expect(pick({ vendorClass: 'HTTPClient:Arch:00016', arch: 16 }, 'proxy')?.file).toBe(
+      'http://s/bootx64.efi',
     );
     expect(isPxeClient(req({ vendorClass: 'HTTPClient' }))).toBe(true);
     expect(isPxeClient(req({ vendorClass: 'MSFT 5.0' }))).toBe(false);

@@ -12,7 +12,6 @@ const subnet = { address: '10.77.0.1', prefixLength: 24 };
 const targets = {
   bios: 'lpxelinux.0',
   uefiX64: 'bootx64.efi',
-  uefiX64Proxy: 'snponly.efi',
   uefiArm64: 'bootaa64.efi',
 };
 const from67: Arrival = { address: '0.0.0.0', port: 68, localPort: 67 };

@@ -2,8 +2,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { openDatabase, type Database } from '../../../../src-main/store/database';
 import { decodeDhcp, encodeDhcp, DhcpCodecError } from '../../../../src-main/boot/dhcp/codec';
+import { UEFI_PXE_PROXY_REFUSAL } from '../../../../src-main/boot/dhcp/boot-choice';
 import {
   DhcpResponder,
+  REFUSAL_LOG_WINDOW_MS,
   type Arrival,
   type Destination,
   type ResponderConfig,
@@ -27,7 +29,6 @@ const subnet = { address: '10.77.0.1', prefixLength: 24 };
 const targets = {
   bios: 'lpxelinux.0',
   uefiX64: 'bootx64.efi',
-  uefiX64Proxy: 'snponly.efi',
   uefiArm64: 'bootaa64.efi',
   httpX64: 'http://10.77.0.1:5248/images/bootx64.efi',
   ipxeScript: 'http://10.77.0.1:5248/boot.ipxe',
@@ -111,23 +112,96 @@ describe('proxy mode (PXE 2.1 proxyDHCP)', () => {
         type: MessageType.Request,
         mac: '52:54:00:77:00:10',
         xid: 10,
+        vendorClass: BIOS,
+        arch: 0,
+        ciaddr: '10.77.0.145',
+        vendorSpecific: encodeTlv([[PxeSub.BootItem, Uint8Array.of(0x80, 0, 0, 0)]]),
+      }),
+      { address: '10.77.0.145', port: 68, localPort: 4011 },
+      T0,
+    );
+    expect(out.reply?.to).toEqual({ kind: 'unicast', address: '10.77.0.145', port: 68 });
+    const p = out.reply?.packet;
+    expect(p && messageTypeOf(p)).toBe(MessageType.Ack);
+    expect(p?.yiaddr).toBe('0.0.0.0');
+    expect(p?.file).toBe('lpxelinux.0');
+    expect(decodeTlv(p?.options.get(Opt.VendorSpecific) ?? new Uint8Array()).get(71)).toEqual(
+      Uint8Array.of(0x80, 0, 0, 0),
+    );
+  });
+
+  it('offers UEFI PXE clients nothing beside a router, and logs why once per MAC per window', () => {
+    const r = proxyResponder();
+    const discover = (mac: string, xid: number, arch = 7) =>
+      buildRequest({ type: MessageType.Discover, mac, xid, vendorClass: EDK2, arch });
+    const first = r.handle(discover('52:54:00:77:00:20', 1), from67, T0);
+    expect(first.reply).toBeUndefined();
+    expect(first.event).toEqual({
+      mac: '52:54:00:77:00:20',
+      clientIp: null,
+      stage: 'proxy-no-offer',
+      detail: UEFI_PXE_PROXY_REFUSAL,
+    });
+    expect(first.event?.detail).toMatch(/switch on the firmware's HTTP Boot \(IPv4\)/);
+    // EDK2 retries its DISCOVER within a minute: no reply, and no further log line.
+    for (const [xid, at] of [
+      [2, 3_700],
+      [3, 13_100],
+      [4, 30_900],
+    ] as const) {
+      const retry = r.handle(discover('52:54:00:77:00:20', xid), from67, T0 + at);
+      expect(retry.reply).toBeUndefined();
+      expect(retry.event).toBeUndefined();
+      expect(retry.ignored).toBe(UEFI_PXE_PROXY_REFUSAL);
+    }
+    // Another MAC, arch 9 (EFI BC), is logged on its own; the first one again after the window.
+    expect(r.handle(discover('52:54:00:77:00:21', 5, 9), from67, T0 + 1).event?.stage).toBe(
+      'proxy-no-offer',
+    );
+    const later = r.handle(discover('52:54:00:77:00:20', 6), from67, T0 + REFUSAL_LOG_WINDOW_MS);
+    expect(later.reply).toBeUndefined();
+    expect(later.event?.stage).toBe('proxy-no-offer');
+    // Nor does the boot-server port answer such a client.
+    const at4011 = r.handle(
+      buildRequest({
+        type: MessageType.Request,
+        mac: '52:54:00:77:00:20',
+        xid: 7,
         vendorClass: EDK2,
         arch: 7,
         ciaddr: '10.77.0.145',
-        vendorSpecific: encodeTlv([[PxeSub.BootItem, Uint8Array.of(0x80, 0, 0, 0)]]),
       }),
       { address: '10.77.0.145', port: 4011, localPort: 4011 },
       T0,
     );
-    expect(out.reply?.to).toEqual({ kind: 'unicast', address: '10.77.0.145', port: 4011 });
-    const p = out.reply?.packet;
-    expect(p && messageTypeOf(p)).toBe(MessageType.Ack);
-    expect(p?.yiaddr).toBe('0.0.0.0');
-    // UEFI in proxy mode gets iPXE first: GRUB 2.06 would ask the router for its config.
-    expect(p?.file).toBe('snponly.efi');
-    expect(decodeTlv(p?.options.get(Opt.VendorSpecific) ?? new Uint8Array()).get(71)).toEqual(
-      Uint8Array.of(0x80, 0, 0, 0),
+    expect(at4011.reply).toBeUndefined();
+    expect(at4011.event).toBeUndefined();
+  });
+
+  it('keeps its refusal memory bounded under a DISCOVER storm from random MACs', () => {
+    const r = proxyResponder();
+    const mac = (n: number): string =>
+      `52:54:${[n >> 16, (n >> 8) & 0xff, n & 0xff, 0].map((b) => b.toString(16).padStart(2, '0')).join(':')}`;
+    for (let n = 0; n < 5000; n++) {
+      r.handle(
+        buildRequest({ type: 1, mac: mac(n), xid: n, vendorClass: EDK2, arch: 7 }),
+        from67,
+        T0 + n,
+      );
+    }
+    // The oldest MACs were forgotten, so they are logged again; the newest are still quiet.
+    const oldest = r.handle(
+      buildRequest({ type: 1, mac: mac(0), xid: 1, vendorClass: EDK2, arch: 7 }),
+      from67,
+      T0 + 5000,
     );
+    expect(oldest.event?.stage).toBe('proxy-no-offer');
+    const newest = r.handle(
+      buildRequest({ type: 1, mac: mac(4999), xid: 1, vendorClass: EDK2, arch: 7 }),
+      from67,
+      T0 + 5000,
+    );
+    expect(newest.event).toBeUndefined();
   });
 
   it('gives iPXE the script URL (no chainload loop) and HTTP boot clients HTTPClient + URL', () => {
