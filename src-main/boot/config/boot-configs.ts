@@ -114,23 +114,25 @@ export function renderGrubPreloader(templates: Templates): string {
 }
 
 /**
- * `grub/grub.cfg-<mac>` / `grub.cfg-default-<arch>`. `viaTftp` says how GRUB itself was loaded:
- * then it must switch to `(http,host:port)` for the big files, as MAAS does ("TFTP is much slower").
+ * `grub/grub.cfg-<mac>` / `grub.cfg-default-<arch>`: the kernel and initrd over HTTP when this GRUB
+ * has http (the fast road, as MAAS does), else over TFTP from the same server. `linux` itself is the
+ * test: GRUB 2.06's `insmod` reports success even when the module is missing (signed netboot GRUBs
+ * have no http and cannot load one under lockdown), while `linux (http,…)` fails at once there.
+ * Both roads name the same `/images/…` paths, which the resolver serves over either protocol.
  */
 export function renderGrub(
   templates: Templates,
   target: BootTarget,
   endpoint: Endpoint,
   mac: string | undefined,
-  viaTftp: boolean,
 ): string {
   if (target.action === 'local') return templates['grub-local.cfg'];
-  const efiHost = viaTftp
-    ? `(http,${urlHost(endpoint.host)}:${endpoint.httpPort})/images/`
-    : '/images/';
+  const host = urlHost(endpoint.host);
   return renderTemplate(templates['grub-ephemeral.cfg'], {
     kernel_command: commandLine(target, endpoint, mac).map(escapeForGrub).join(' '),
-    fs_efihost: efiHost,
+    fs_http: `(http,${host}:${endpoint.httpPort})/images/`,
+    // GRUB can only have come over TFTP from port 69, so the default port is the right one.
+    fs_tftp: `(tftp,${host})/images/`,
     kernel_path: target.image.kernel,
     initrd_path: target.image.initrd,
   });

@@ -80,7 +80,7 @@ function hashesOf(images: readonly BootImage[]): string[] {
 export class BootResolver implements BootContentResolver {
   constructor(private readonly deps: BootResolverDeps) {}
 
-  async resolve(name: string, client: BootClient): Promise<BootContent> {
+  async resolve(name: string, _client: BootClient): Promise<BootContent> {
     const config = parseConfigName(name);
     if (config !== undefined) {
       const endpoint = this.deps.endpoint();
@@ -105,7 +105,6 @@ export class BootResolver implements BootContentResolver {
               this.target(config.mac, config.arch),
               endpoint,
               config.mac,
-              client.protocol === 'tftp',
             ),
           );
         case 'ipxe':

@@ -123,9 +123,6 @@ describe('labboot serve', () => {
     await tftpGet(`pxelinux.cfg/01-${mac.replaceAll(':', '-')}`, pxeCfg);
     const text = readFileSync(pxeCfg, 'utf8');
     expect(text).toMatch(/^DEFAULT execute\n/);
-    const grubCfg = join(env.tmp, 'grub.cfg');
-    await run('curl', ['-sSf', `http://127.0.0.1:${httpPort}/grub/grub.cfg-${mac}`, '-o', grubCfg]);
-    expect(readFileSync(grubCfg, 'utf8')).toContain('linux  /images/');
     const img = image();
     const kernel = /KERNEL (\S+)/.exec(text)?.[1] ?? '';
     const initrd = /INITRD (\S+)/.exec(text)?.[1] ?? '';
@@ -148,6 +145,41 @@ describe('labboot serve', () => {
       const viaTftp = join(env.tmp, `via-tftp-${ftype}`);
       await tftpGet(new URL(url).pathname, viaTftp);
       expect(sha256File(viaTftp), ftype).toBe(stored?.sha256);
+    }
+  });
+
+  it('serves GRUB its pre-loader and per-MAC config over TFTP and HTTP, naming kernel and initrd paths both protocols serve', async () => {
+    // GRUB asks `grub/grub.cfg` over TFTP when PXE loaded it, and `/grub/grub.cfg` over HTTP when
+    // the firmware's HTTP Boot did; then the per-MAC file by the same road.
+    const preTftp = join(env.tmp, 'grub-pre-tftp.cfg');
+    await tftpGet('/grub/grub.cfg', preTftp);
+    const preHttp = join(env.tmp, 'grub-pre-http.cfg');
+    await run('curl', ['-sSf', `http://127.0.0.1:${httpPort}/grub/grub.cfg`, '-o', preHttp]);
+    expect(readFileSync(preTftp, 'utf8')).toContain('configfile /grub/grub.cfg-${net_default_mac}');
+    expect(readFileSync(preHttp, 'utf8')).toBe(readFileSync(preTftp, 'utf8'));
+    const cfgTftp = join(env.tmp, 'grub-mac-tftp.cfg');
+    // tftp-hpa reads a colon as host:file, so curl asks for the name with the MAC's colons.
+    await run('curl', ['-sSf', `tftp://127.0.0.1:${tftpPort}/grub/grub.cfg-${mac}`, '-o', cfgTftp]);
+    const cfgHttp = join(env.tmp, 'grub-mac-http.cfg');
+    await run('curl', ['-sSf', `http://127.0.0.1:${httpPort}/grub/grub.cfg-${mac}`, '-o', cfgHttp]);
+    const text = readFileSync(cfgHttp, 'utf8');
+    expect(readFileSync(cfgTftp, 'utf8')).toBe(text);
+    const viaHttp = [...text.matchAll(/\(http,127\.0\.0\.1:(\d+)\)(\/images\/\S+)/g)];
+    const viaTftp = [...text.matchAll(/\(tftp,127\.0\.0\.1\)(\/images\/\S+)/g)];
+    expect(viaHttp.map((m) => m[1])).toEqual([String(httpPort), String(httpPort)]);
+    // The TFTP fallback names exactly the kernel and initrd the http branch does.
+    expect(viaTftp.map((m) => m[1])).toEqual(viaHttp.map((m) => m[2]));
+    const img = image();
+    for (const [i, ftype] of (['boot-kernel', 'boot-initrd'] as const).entries()) {
+      const path = viaHttp[i]?.[2] ?? '';
+      expect(path).toMatch(new RegExp(`/${ftype}$`));
+      const stored = img.files.find((f) => f.ftype === ftype)?.sha256;
+      const h = join(env.tmp, `grub-http-${ftype}`);
+      await run('curl', ['-sSf', `http://127.0.0.1:${httpPort}${path}`, '-o', h]);
+      expect(sha256File(h), ftype).toBe(stored);
+      const t = join(env.tmp, `grub-tftp-${ftype}`);
+      await tftpGet(path, t);
+      expect(sha256File(t), ftype).toBe(stored);
     }
   });
 

@@ -56,24 +56,34 @@ describe('boot configs', () => {
     );
   });
 
-  it('renders the GRUB config with (http,…) after a TFTP load and escaped braces and semicolons', () => {
+  it('renders the GRUB config that loads over http when GRUB has it, else over TFTP, with escaped braces and semicolons', () => {
     const grubLine = cmdline.replace('{', '\\{').replace('}', '\\}').replace(';', '\\;');
-    expect(renderGrub(templates, target, endpoint, mac, true)).toBe(
+    const kernel = 'images/67cd9af/ubuntu/amd64/ga-24.04/noble/stable/boot-kernel';
+    const initrd = 'images/ec523c5/ubuntu/amd64/ga-24.04/noble/stable/boot-initrd';
+    expect(renderGrub(templates, target, endpoint, mac)).toBe(
       [
         'set default="0"',
         'set timeout=0',
         '',
         "menuentry 'Ephemeral' {",
         "    echo   'Booting under LabBoot direction...'",
-        `    linux  (http,10.0.0.2:5248)/images/67cd9af/ubuntu/amd64/ga-24.04/noble/stable/boot-kernel ${grubLine} BOOTIF=01-\${net_default_mac}`,
-        '    initrd (http,10.0.0.2:5248)/images/ec523c5/ubuntu/amd64/ga-24.04/noble/stable/boot-initrd',
+        `    if linux (http,10.0.0.2:5248)/${kernel} ${grubLine} BOOTIF=01-\${net_default_mac}; then`,
+        `        initrd (http,10.0.0.2:5248)/${initrd}`,
+        '    else',
+        "        echo   'This GRUB has no http module: loading the kernel over TFTP...'",
+        `        linux  (tftp,10.0.0.2)/${kernel} ${grubLine} BOOTIF=01-\${net_default_mac}`,
+        `        initrd (tftp,10.0.0.2)/${initrd}`,
+        '    fi',
         '}',
         '',
       ].join('\n'),
     );
-    expect(renderGrub(templates, target, endpoint, mac, false)).toContain(
-      '    initrd /images/ec523c5/',
-    );
+  });
+
+  it('never tests for http with insmod, which succeeds in GRUB 2.06 even when the module is missing', () => {
+    const cfg = renderGrub(templates, target, endpoint, mac);
+    expect(cfg).not.toMatch(/insmod/);
+    expect(cfg.match(/^\s*if linux \(http,/gm)).toHaveLength(1);
   });
 
   it('renders the static GRUB pre-loader as MAAS writes it', () => {
@@ -111,7 +121,7 @@ describe('boot configs', () => {
     expect(renderPxelinux(templates, { action: 'local' }, endpoint, mac)).toContain(
       'KERNEL chain.c32\n  APPEND hd0',
     );
-    expect(renderGrub(templates, { action: 'local' }, endpoint, mac, true)).toContain(
+    expect(renderGrub(templates, { action: 'local' }, endpoint, mac)).toContain(
       'chainloader /efi/boot/bootx64.efi',
     );
     expect(renderIpxe(templates, { action: 'local' }, endpoint, mac)).toContain('\nexit\n');
