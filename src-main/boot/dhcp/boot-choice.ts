@@ -20,7 +20,7 @@ export interface BootTargets {
    * `grubx64.efi`). Never offered as proxyDHCP (see `refusalOf`).
    */
   readonly uefiX64: string;
-  /** UEFI arm64 PXE (arch 11), e.g. `bootaa64.efi`. */
+  /** UEFI arm64 PXE (arch 11) in full mode, e.g. `bootaa64.efi`; never offered as proxyDHCP either. */
   readonly uefiArm64?: string;
   /** UEFI HTTP boot x86-64 (arch 16): an absolute http:// URL. */
   readonly httpX64?: string;
@@ -85,7 +85,7 @@ export function chooseBoot(
         ? undefined
         : { kind: 'uefi-x64', file: targets.uefiX64, httpClient: false, arch };
     case ClientArch.EfiArm64:
-      return targets.uefiArm64
+      return mode === 'full' && targets.uefiArm64
         ? { kind: 'uefi-arm64', file: targets.uefiArm64, httpClient: false, arch }
         : undefined;
     default:
@@ -99,14 +99,14 @@ export const UEFI_PXE_PROXY_REFUSAL =
 
 /**
  * refusalOf says why a client LabBoot could name a file for is deliberately left unanswered, or
- * undefined when it is not: today only UEFI x86-64 PXE beside a router.
+ * undefined when it is not: UEFI PXE (x86-64 and arm64) beside a router.
  */
 export function refusalOf(p: DhcpPacket, mode: 'proxy' | 'full'): string | undefined {
   if (mode !== 'proxy' || userClassesOf(p).includes('iPXE')) return undefined;
   const vc = stringOption(p, Opt.VendorClass) ?? '';
   if (vc.startsWith('HTTPClient')) return undefined;
   const arch = clientArchOf(p);
-  return arch === ClientArch.EfiX64 || arch === ClientArch.EfiBc
+  return arch === ClientArch.EfiX64 || arch === ClientArch.EfiBc || arch === ClientArch.EfiArm64
     ? UEFI_PXE_PROXY_REFUSAL
     : undefined;
 }
