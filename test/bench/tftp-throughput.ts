@@ -1,116 +1,132 @@
 /**
- * TFTP benchmark: LabBoot's server vs tftp-hpa's `in.tftpd` on loopback, side by side in one run.
- * Run: `npx tsx test/bench/tftp-throughput.ts [rounds] [--with-portable]` (as root: in.tftpd drops
- * to `nobody`). LabBoot runs with the engine users get (native where built, see
- * src-main/boot/tftp/transfer.ts); `--with-portable` also measures the pure-Node engine that
- * platforms without the native module use.
+ * TFTP benchmark: the bundled `labboot serve` vs tftp-hpa's `in.tftpd` on loopback, side by side
+ * in one run. The files are an image's squashfs and initrd (random contents) that `labboot sync`
+ * stored from a signed loopback mirror; LabBoot serves them under the names its boot scripts use
+ * (`images/<sha256 prefix>/…`), and in.tftpd serves the very same stored files (hard-linked) under
+ * the same names.
+ * Run: `npx electron-vite build && npx tsx test/bench/tftp-throughput.ts [rounds=3] [MiB=64]
+ * [--with-portable]` (as root: in.tftpd drops to `nobody`). LabBoot runs with the engine users get
+ * (native where its module is built, see src-main/boot/tftp/transfer.ts); `--with-portable` also
+ * runs a `labboot serve` whose `LABBOOT_NATIVE_DIR` names an empty folder, which is exactly a
+ * platform where the native module is not built: TFTP then uses the pure-Node engine.
  *
- * Server and client are pinned to CPU 0 (`taskset`), as in shared/notes/feasibility.md §2, because
- * unpinned timings on this shared 2-vCPU VM are bimodal. The order of the servers alternates each
- * round, every fetched file is sha256-checked, and the median of the rounds is reported with the
- * ratio.
- *   1. 64 MiB, blksize 1468, curl (lock-step)             target ≥ 1.0× tftp-hpa
- *   2. 64 MiB, blksize 1468, atftp windowsize 16           target ≥ 1.8× tftp-hpa (which answers lock-step)
- *   3. 50 concurrent curl clients, 4 MiB each, blksize 1468: all complete, aggregate ≥ tftp-hpa
+ * Servers and clients are pinned to CPU 0 (`taskset`) from their start, because unpinned timings
+ * on this shared 2-vCPU VM are bimodal. The order of the servers alternates each round, every
+ * fetched file is sha256-checked, and the median of the rounds is reported with the ratio.
+ *   1. squashfs (64 MiB), blksize 1468, curl (lock-step)      target ≥ 1.0× tftp-hpa
+ *   2. squashfs, blksize 1468, atftp windowsize 16            target ≥ 1.8× tftp-hpa (which answers lock-step)
+ *   3. 50 concurrent curl clients of the initrd (4 MiB, or MiB when smaller), blksize 1468: all
+ *      complete, aggregate ≥ tftp-hpa
  */
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createSocket } from 'node:dgram';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { createServer } from 'node:net';
-import { boundedCount, median, pairedRatio, roundOrder } from './bench-stats';
+import { makeTempDir } from '../helpers/temp-dir';
+import { boundedCount, median, pairedRatio, roundOrder, sha256File } from './bench-stats';
 import { assertQuietMachine } from './load-guard';
-import { startPinnedChild } from './pinned-child';
+import {
+  placeForPeer,
+  refuseWithoutBundle,
+  servedImagePaths,
+  startLabbootServe,
+  stopChildren,
+  syncBenchImage,
+  type LabbootServe,
+} from './served-image';
 
 assertQuietMachine();
+refuseWithoutBundle();
 const args = process.argv.slice(2);
-const rounds = boundedCount(
-  args.find((a) => /^\d+$/.test(a)),
-  3,
-  1,
-  9,
-);
+const numbers = args.filter((a) => /^\d+$/.test(a));
+const rounds = boundedCount(numbers[0], 3, 1, 9);
+const mib = boundedCount(numbers[1], 64, 1, 1024);
 const withPortable = args.includes('--with-portable');
-const dir = mkdtempSync(join(tmpdir(), 'labboot-bench-tftp-'));
-chmodSync(dir, 0o755);
-const root = join(dir, 'root');
-const out = join(dir, 'out');
+const CPU = '0';
+const CLIENTS = 50;
+const MiB = 1024 * 1024;
 const children: ChildProcess[] = [];
 
-function sha(path: string): string {
-  return createHash('sha256').update(readFileSync(path)).digest('hex');
-}
-
-function freeUdpPortGuess(): Promise<number> {
-  // in.tftpd needs a port number up front; a free TCP port is very likely free on UDP too.
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => resolve(typeof a === 'object' && a !== null ? a.port : 0));
+/** A free UDP port on loopback for in.tftpd, which needs its port number up front. */
+function freeUdpPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createSocket('udp4');
+    s.once('error', reject);
+    s.bind(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
     });
   });
 }
 
-function runTimed(cmd: string, args: string[]): Promise<number> {
+function runTimed(cmd: string, argv: string[]): Promise<number> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    const p = spawn('taskset', ['-c', '0', cmd, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const p = spawn('taskset', ['-c', CPU, cmd, ...argv], { stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
     p.stderr.on('data', (d: Buffer) => (err += d.toString()));
     const timer = setTimeout(() => p.kill('SIGKILL'), 120_000);
     p.on('close', (code) => {
       clearTimeout(timer);
       if (code === 0) resolve(performance.now() - t0);
-      else reject(new Error(`${cmd} ${args.join(' ')} exited ${code}: ${err}`));
+      else reject(new Error(`${cmd} ${argv.join(' ')} exited ${code}: ${err}`));
     });
   });
 }
 
-async function startLabboot(engine: 'auto' | 'portable'): Promise<number> {
-  const m = await startPinnedChild(
-    'tftp-serve-child.ts',
-    [root, engine],
-    /PORT (\d+) ENGINE (\w+)/,
-    children,
+async function startHpa(root: string): Promise<number> {
+  const port = await freeUdpPort();
+  const child = spawn(
+    'taskset',
+    ['-c', CPU, 'in.tftpd', '-L', '-a', `127.0.0.1:${port}`, '-u', 'nobody', '-s', root],
+    { stdio: 'ignore' },
   );
-  process.stderr.write(`labboot (${engine}) serves with the ${m[2]} engine\n`);
-  return Number(m[1]);
-}
-
-async function startHpa(): Promise<number> {
-  const port = await freeUdpPortGuess();
-  const child = spawn('in.tftpd', ['-L', '-a', `127.0.0.1:${port}`, '-u', 'nobody', '-s', root], {
-    stdio: 'ignore',
-  });
   children.push(child);
   await new Promise((r) => setTimeout(r, 300));
-  execFileSync('taskset', ['-p', '1', String(child.pid)]);
+  if (child.exitCode !== null) throw new Error(`in.tftpd exited ${child.exitCode}`);
   return port;
 }
 
 const mbps = (bytes: number, ms: number): number => bytes / 1e6 / (ms / 1000);
 
-async function main(): Promise<void> {
-  execFileSync('mkdir', ['-p', root, out]);
-  chmodSync(root, 0o755);
-  const big = randomBytes(64 * 1024 * 1024);
-  writeFileSync(join(root, 'big.bin'), big);
-  writeFileSync(join(root, 'four.bin'), big.subarray(0, 4 * 1024 * 1024));
-  chmodSync(join(root, 'big.bin'), 0o644);
-  chmodSync(join(root, 'four.bin'), 0o644);
-  const bigSha = sha(join(root, 'big.bin'));
-  const fourSha = sha(join(root, 'four.bin'));
-  const servers: Record<string, number> = {
-    labboot: await startLabboot('auto'),
-    'tftp-hpa': await startHpa(),
-  };
-  if (withPortable) servers['labboot-portable'] = await startLabboot('portable');
+async function main(dir: string): Promise<void> {
+  const dataDir = join(dir, 'data');
+  const out = join(dir, 'out');
+  mkdirSync(out);
+  const stored = await syncBenchImage(dir, dataDir, {
+    'boot-kernel': MiB,
+    'boot-initrd': Math.min(4, mib) * MiB,
+    squashfs: mib * MiB,
+  });
+  const { squashfs, 'boot-initrd': initrd } = stored;
+  const labboot = await startLabbootServe(dataDir, CPU, children);
+  const serves: Record<string, LabbootServe> = { labboot };
+  if (withPortable) {
+    const noNative = join(dir, 'no-native-module');
+    mkdirSync(noNative);
+    serves['labboot-portable'] = await startLabbootServe(dataDir, CPU, children, {
+      LABBOOT_NATIVE_DIR: noNative,
+    });
+  }
+  const names = await servedImagePaths(labboot.httpPort);
+  const peerRoot = join(dir, 'tftp-hpa-root');
+  mkdirSync(peerRoot);
+  const peerFile = placeForPeer(peerRoot, names.squashfs, squashfs);
+  placeForPeer(peerRoot, names['boot-initrd'], initrd);
+  const servers: Record<string, number> = {};
+  for (const [name, serve] of Object.entries(serves)) {
+    servers[name] = serve.tftpPort;
+    process.stderr.write(`${name}: labboot serve's TFTP uses the ${serve.tftpEngine} engine\n`);
+  }
+  servers['tftp-hpa'] = await startHpa(peerRoot);
   const results: Record<string, Record<string, number[]>> = {};
   const record = (config: string, server: string, value: number): void => {
     results[config] ??= {};
     (results[config][server] ??= []).push(value);
+  };
+  const fetched = async (path: string, want: string, what: string): Promise<void> => {
+    if ((await sha256File(path)) !== want) throw new Error(`${what} got wrong bytes`);
   };
   for (let round = 0; round < rounds; round++) {
     for (const [server, port] of roundOrder(Object.entries(servers), round)) {
@@ -120,12 +136,12 @@ async function main(): Promise<void> {
         '-sS',
         '--tftp-blksize',
         '1468',
-        `tftp://127.0.0.1:${port}/big.bin`,
+        `tftp://127.0.0.1:${port}/${names.squashfs}`,
         '-o',
         dest,
       ]);
-      if (sha(dest) !== bigSha) throw new Error(`${server}: curl got wrong bytes`);
-      record('64 MiB curl blksize 1468', server, mbps(big.length, ms));
+      await fetched(dest, squashfs.sha256, `${server}: curl`);
+      record(`${mib} MiB squashfs curl blksize 1468`, server, mbps(squashfs.size, ms));
       rmSync(dest, { force: true });
       ms = await runTimed('atftp', [
         '--option',
@@ -134,37 +150,44 @@ async function main(): Promise<void> {
         'windowsize 16',
         '-g',
         '-r',
-        'big.bin',
+        names.squashfs,
         '-l',
         dest,
         '127.0.0.1',
         String(port),
       ]);
-      if (sha(dest) !== bigSha) throw new Error(`${server}: atftp got wrong bytes`);
-      record('64 MiB atftp blksize 1468 windowsize 16', server, mbps(big.length, ms));
+      await fetched(dest, squashfs.sha256, `${server}: atftp`);
+      record(
+        `${mib} MiB squashfs atftp blksize 1468 windowsize 16`,
+        server,
+        mbps(squashfs.size, ms),
+      );
       const t0 = performance.now();
       await Promise.all(
-        Array.from({ length: 50 }, (_, i) =>
+        Array.from({ length: CLIENTS }, (_, i) =>
           runTimed('curl', [
             '-sS',
             '--tftp-blksize',
             '1468',
-            `tftp://127.0.0.1:${port}/four.bin`,
+            `tftp://127.0.0.1:${port}/${names['boot-initrd']}`,
             '-o',
             join(out, `${server}-${i}`),
           ]),
         ),
       );
-      const ms50 = performance.now() - t0;
-      for (let i = 0; i < 50; i++)
-        if (sha(join(out, `${server}-${i}`)) !== fourSha)
-          throw new Error(`${server}: client ${i} got wrong bytes`);
-      record('50 concurrent curl x 4 MiB (aggregate)', server, mbps(50 * 4 * 1024 * 1024, ms50));
+      const msAll = performance.now() - t0;
+      for (let i = 0; i < CLIENTS; i++)
+        await fetched(join(out, `${server}-${i}`), initrd.sha256, `${server}: client ${i}`);
+      record(
+        `${CLIENTS} concurrent curl x ${initrd.size / MiB} MiB initrd (aggregate)`,
+        server,
+        mbps(CLIENTS * initrd.size, msAll),
+      );
     }
     process.stderr.write(`round ${round + 1}/${rounds} done\n`);
   }
   console.log(
-    `TFTP on loopback, pinned to CPU 0, median of ${rounds} rounds, order alternating, every file sha256-checked (MB/s = 10^6 B/s):`,
+    `TFTP on loopback: the image files labboot sync stored, fetched by the names LabBoot serves them under (${names.squashfs.split('/').slice(0, 2).join('/')}/…) from the bundled labboot serve and from in.tftpd (${peerFile}s); servers and clients pinned to CPU ${CPU}, median of ${rounds} rounds, order alternating, every file sha256-checked (MB/s = 10^6 B/s):`,
   );
   for (const [config, r] of Object.entries(results)) {
     const peer = r['tftp-hpa'] ?? [];
@@ -175,15 +198,16 @@ async function main(): Promise<void> {
       // The VM is shared, so load shifts between rounds; the ratio within each round is steadier.
       const paired = pairedRatio(ours, peer);
       console.log(
-        `  ${config.padEnd(42)} ${name.padEnd(16)} ${a.toFixed(1).padStart(6)}  tftp-hpa ${b.toFixed(1).padStart(6)}  ratio ${(a / b).toFixed(2)}x  (per-round ${paired.toFixed(2)}x)`,
+        `  ${config.padEnd(50)} ${`${name} (${serves[name]?.tftpEngine ?? '?'})`.padEnd(28)} ${a.toFixed(1).padStart(6)}  tftp-hpa ${b.toFixed(1).padStart(6)}  ratio ${(a / b).toFixed(2)}x  (per-round ${paired.toFixed(2)}x)`,
       );
     }
   }
 }
 
+const tmp = makeTempDir('labboot-bench-tftp-');
 try {
-  await main();
+  await main(tmp.path);
 } finally {
-  for (const c of children) c.kill('SIGTERM');
-  rmSync(dir, { recursive: true, force: true });
+  await stopChildren(children);
+  tmp.remove();
 }
