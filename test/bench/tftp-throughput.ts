@@ -187,7 +187,7 @@ async function main(dir: string): Promise<void> {
     process.stderr.write(`round ${round + 1}/${rounds} done\n`);
   }
   console.log(
-    `TFTP on loopback: the image files labboot sync stored, fetched by the names LabBoot serves them under (${names.squashfs.split('/').slice(0, 2).join('/')}/…) from the bundled labboot serve and from in.tftpd (${peerFile}s); servers and clients pinned to CPU ${CPU}, median of ${rounds} rounds, order alternating, every file sha256-checked (MB/s = 10^6 B/s):`,
+    `TFTP on loopback: the image files labboot sync stored, fetched by the names LabBoot serves them under (${names.squashfs.split('/').slice(0, 2).join('/')}/…) from the bundled labboot serve and from in.tftpd (${peerFile.includes('link') ? 'hard links to the stored files' : 'copies of the stored files'}); servers and clients pinned to CPU ${CPU}, median of ${rounds} rounds, order alternating, every file sha256-checked (MB/s = 10^6 B/s):`,
   );
   for (const [config, r] of Object.entries(results)) {
     const peer = r['tftp-hpa'] ?? [];
