@@ -12,7 +12,12 @@ import type { EventBus } from '../event-bus';
 import type { Logger } from '../logger';
 import type { Disposable } from '../lifecycle';
 import type { NetworkInterface } from '../../src-shared/contract/system';
-import type { BootLastStart, BootStartInput, BootStatus } from '../../src-shared/contract/boot';
+import type {
+  BootLastStart,
+  BootStartInput,
+  BootStatus,
+  DhcpModeName,
+} from '../../src-shared/contract/boot';
 import type { BootChoice } from '../../src-shared/boot/choices';
 import type { BootServeEvent, BootStep } from '../../src-shared/boot/events';
 import { bootStep } from '../../src-shared/boot/steps';
@@ -23,12 +28,13 @@ import { BootLogStore, type BootEvent } from './dhcp/boot-log-store';
 import { dhcpOptionsFromFlags } from './dhcp/dhcp-part';
 import type { DhcpServiceOptions } from './dhcp/dhcp-service';
 import { LeaseStore } from './dhcp/lease-store';
-import { limitationsFor } from './dhcp/limitations';
+import { limitationsFor, type BootLimitation } from './dhcp/limitations';
 import { DEFAULT_HTTP_PORT } from './http/http-server';
 import { BootServerService } from './boot-server';
 import { BootResolver } from './config/boot-resolver';
 import { CatalogueCache, catalogueGeneration } from './config/catalogue-cache';
 import { ChoiceStore } from './config/choice-store';
+import { GrubHttpProbe } from './config/grub-http';
 import { loadTemplates, type Templates } from './config/templates';
 import { maxBlksizeForMtu, pickServingAddress, type ServingAddress } from './serving-address';
 import { ServingRecord } from './serving-record';
@@ -75,6 +81,8 @@ export class BootService implements Disposable {
   private catalogueCache: CatalogueCache | undefined;
   /** Tells other processes on this data folder that this one serves (image delete checks it). */
   readonly servingRecord: ServingRecord;
+  /** Whether the stream's GRUB has http, which decides what works beside a router. */
+  private readonly grubHttp = new GrubHttpProbe();
 
   constructor(private readonly deps: BootServiceDeps) {
     this.choices = new ChoiceStore(deps.db);
@@ -192,9 +200,14 @@ export class BootService implements Disposable {
       limitations:
         this.server === undefined || this.dhcpMode === undefined
           ? []
-          : limitationsFor(this.dhcpMode).map((l) => l.message),
+          : this.limitations(this.dhcpMode).map((l) => l.message),
       lastStart: this.deps.settings.get<BootLastStart>(LAST_START_SETTING) ?? null,
     };
+  }
+
+  /** What cannot boot in a DHCP mode with the stream's bootloaders, in one sentence each. */
+  limitations(mode: DhcpModeName): BootLimitation[] {
+    return limitationsFor(mode, this.grubHttp.of(this.deps.bootResources.listBootloaders()));
   }
 
   /** The stored boot log, oldest first: one MAC's timeline, or the newest steps of every client. */

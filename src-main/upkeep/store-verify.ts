@@ -15,6 +15,7 @@ import { createReadStream, statSync } from 'node:fs';
 import { rm, stat } from 'node:fs/promises';
 import type {
   StoreProblem,
+  StoreVerifyProgress,
   StoreVerifyResult,
   StoreVersionReport,
 } from '../../src-shared/contract/store';
@@ -27,13 +28,8 @@ import { defaultRetry, type RetryPolicy } from '../sync/http';
 import { imageName } from '../sync/plan';
 import { mirrorBase } from '../sync/streams';
 
-/** VerifyProgress is how far the hashing is. */
-export interface VerifyProgress {
-  files: number;
-  totalFiles: number;
-  bytes: number;
-  totalBytes: number;
-}
+/** VerifyProgress is how far the hashing (then, with repair, the fetching) is. */
+export type VerifyProgress = StoreVerifyProgress;
 
 /** VerifyOptions: repair or only report; progress and cancellation for long runs. */
 export interface VerifyOptions {
@@ -110,6 +106,7 @@ export async function verifyStore(
   const sizes = new Map<string, number>();
   for (const { version } of refs) for (const f of version.files) sizes.set(f.sha256, f.size);
   const progress: VerifyProgress = {
+    phase: 'checking',
     files: 0,
     totalFiles: sizes.size,
     bytes: 0,
@@ -123,6 +120,8 @@ export async function verifyStore(
       options.onProgress?.({ ...progress });
     }
   };
+  // The totals first, so a front door can say how much there is before the first file is done.
+  options.onProgress?.({ ...progress });
   const states = new Map<string, BlobState>();
   for (const [sha, size] of sizes) {
     options.signal?.throwIfAborted();
@@ -199,6 +198,19 @@ async function repair(
     broken.map((b) => b.ref.version.id),
     false,
   );
+  const toFetch = new Set(
+    broken.flatMap((b) =>
+      b.problems.filter((p) => p.problem !== 'folder-missing').map((p) => p.sha256),
+    ),
+  );
+  const progress: VerifyProgress = {
+    phase: 'fetching',
+    files: 0,
+    totalFiles: toFetch.size,
+    bytes: 0,
+    totalBytes: [...toFetch].reduce((n, sha) => n + (sizes.get(sha) ?? 0), 0),
+  };
+  options.onProgress?.({ ...progress });
   const outcome = new Map<string, { ok: true } | { ok: false; error: string }>();
   for (const { ref, problems } of broken) {
     const mirrorPaths = new Map(
@@ -209,7 +221,16 @@ async function repair(
       if (p.problem === 'folder-missing' || outcome.has(p.sha256)) continue;
       const where = mirrorPaths.get(p.sha256);
       const size = sizes.get(p.sha256) ?? 0;
-      outcome.set(p.sha256, await fetchAgain(blobs, p.sha256, size, sourceUrl, where, options));
+      const before = progress.bytes;
+      const onBytes = (written: number): void =>
+        options.onProgress?.({ ...progress, bytes: before + written });
+      outcome.set(
+        p.sha256,
+        await fetchAgain(blobs, p.sha256, size, sourceUrl, where, { ...options, onBytes }),
+      );
+      progress.files += 1;
+      progress.bytes = before + size;
+      options.onProgress?.({ ...progress });
     }
   }
   const repaired: number[] = [];
@@ -231,7 +252,7 @@ async function fetchAgain(
   size: number,
   sourceUrl: string,
   mirrorPath: string | undefined,
-  options: VerifyOptions,
+  options: VerifyOptions & { onBytes: (written: number) => void },
 ): Promise<{ ok: true } | { ok: false; error: string }> {
   // The damaged file goes first: the downloader trusts a blob of the right size.
   await rm(blobs.pathFor(sha256), { force: true });
@@ -243,6 +264,7 @@ async function fetchAgain(
     await downloadBlob({ url, sha256, size }, blobs, {
       retry: options.retry ?? defaultRetry,
       signal: options.signal,
+      onProgress: options.onBytes,
     });
     return { ok: true };
   } catch (error) {

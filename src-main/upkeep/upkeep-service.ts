@@ -47,6 +47,7 @@ export class UpkeepService implements Disposable {
   private readonly blobs: BlobStore;
   private readonly deleter: ImageDeleter;
   private startup: Promise<void> = Promise.resolve();
+  private verifying = false;
 
   constructor(private readonly deps: UpkeepDeps) {
     this.blobs = new BlobStore(deps.dataDir);
@@ -85,6 +86,26 @@ export class UpkeepService implements Disposable {
    * again (or marks their versions incomplete when that fails).
    */
   async verify(options: {
+    repair: boolean;
+    onProgress?: (p: VerifyProgress) => void;
+    signal?: AbortSignal;
+  }): Promise<StoreVerifyResult> {
+    // One check at a time per process: two would interleave their progress on the event stream.
+    if (this.verifying) {
+      throw new UserError(
+        'The stored files are already being checked; wait for that check to finish, then try again.',
+        'verify-busy',
+      );
+    }
+    this.verifying = true;
+    try {
+      return await this.verifyNow(options);
+    } finally {
+      this.verifying = false;
+    }
+  }
+
+  private async verifyNow(options: {
     repair: boolean;
     onProgress?: (p: VerifyProgress) => void;
     signal?: AbortSignal;

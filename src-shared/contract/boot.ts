@@ -60,6 +60,13 @@ export const bootStartInputSchema = z
   .strict();
 export type BootStartInput = z.infer<typeof bootStartInputSchema>;
 
+/** The admin's extra kernel options: global ones, then each machine's own (by MAC). */
+export const kernelOptionsViewSchema = z.object({
+  global: z.string(),
+  machines: z.array(z.object({ mac: z.string(), options: z.string() })),
+});
+export type KernelOptionsView = z.infer<typeof kernelOptionsViewSchema>;
+
 /** Calls about the boot server and per-machine boot choices. */
 export const bootCalls = {
   'boot.status': defineCall({
@@ -120,6 +127,18 @@ export const bootCalls = {
       })
       .strict(),
     output: bootChoiceSchema,
+  }),
+  'boot.kernelOptions': defineCall({
+    summary:
+      "Extra kernel options added to every machine's command line, and each machine's own (after them).",
+    input: z.object({}).strict(),
+    output: kernelOptionsViewSchema,
+  }),
+  'boot.setKernelOptions': defineCall({
+    summary:
+      'Set the extra kernel options of a machine, or the global ones (mac "default"); empty text removes them.',
+    input: z.object({ mac: z.string().min(1), options: z.string().max(4096) }).strict(),
+    output: kernelOptionsViewSchema,
   }),
   'boot.removeChoice': defineCall({
     summary: "Remove a machine's own choice so it falls back to the default.",

@@ -13,7 +13,7 @@ import { esxiCalls, esxiEvents } from './esxi';
 import { bootCalls, bootEvents } from './boot';
 import { machinesCalls, machinesEvents } from './machines';
 import { adminCalls, adminEvents } from './admin';
-import { storeCalls } from './store';
+import { storeCalls, storeEvents } from './store';
 
 export const calls = {
   ...systemCalls,
@@ -36,6 +36,7 @@ export const events = {
   ...bootEvents,
   ...machinesEvents,
   ...adminEvents,
+  ...storeEvents,
 };
 
 export type Calls = typeof calls;

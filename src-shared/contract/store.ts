@@ -3,7 +3,7 @@
  * sha256, and the storage settings — versions kept per image, how much history is kept.
  */
 import { z } from 'zod';
-import { defineCall } from './define';
+import { defineCall, defineEvent } from './define';
 
 /** The storage settings with their bounds; the store falls back to the default on bad values. */
 export const storeSettingsSchema = z.object({
@@ -81,6 +81,19 @@ export const storeVerifyResultSchema = z.object({
 });
 export type StoreVerifyResult = z.infer<typeof storeVerifyResultSchema>;
 
+/**
+ * How far `store.verify` is: hashing every stored file (`checking`), then, with repair, fetching
+ * the damaged ones again (`fetching`, counting those files and their bytes).
+ */
+export const storeVerifyProgressSchema = z.object({
+  phase: z.enum(['checking', 'fetching']),
+  files: z.number().int(),
+  totalFiles: z.number().int(),
+  bytes: z.number(),
+  totalBytes: z.number(),
+});
+export type StoreVerifyProgress = z.infer<typeof storeVerifyProgressSchema>;
+
 /** Calls for keeping the store tidy and whole. */
 export const storeCalls = {
   'store.verify': defineCall({
@@ -98,5 +111,14 @@ export const storeCalls = {
     summary: 'Change some storage settings; the next sync and history pruning use them.',
     input: storeSettingsSchema.partial().strict(),
     output: storeSettingsSchema,
+  }),
+};
+
+/** Events of the store's upkeep. */
+export const storeEvents = {
+  'store.verifyProgress': defineEvent({
+    summary:
+      'How far a running store.verify is (files and bytes checked, then fetched again); a few per second at most.',
+    payload: storeVerifyProgressSchema,
   }),
 };

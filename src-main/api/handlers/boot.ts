@@ -1,5 +1,4 @@
 import type { Services } from '../../services';
-import { limitationsFor } from '../../boot/dhcp/limitations';
 import type { HandlersFor } from './types';
 
 /**
@@ -25,7 +24,7 @@ export function bootHandlers(
     'boot.status': () => boot.status(),
     'boot.start': (input) => boot.start(input),
     'boot.stop': () => boot.stop(),
-    'boot.limitations': (input) => limitationsFor(input.dhcp),
+    'boot.limitations': (input) => boot.limitations(input.dhcp),
     'boot.sshKeys': () => ({ keys: boot.sshKeys() }),
     'boot.setSshKeys': (input) => ({ keys: boot.setSshKeys(input.keys) }),
     'boot.log': (input) => boot.log(input),

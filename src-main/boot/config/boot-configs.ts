@@ -28,7 +28,13 @@ export interface ImagePaths {
 
 /** What one machine boots. */
 export type BootTarget =
-  | { readonly action: 'image'; readonly image: ImagePaths; readonly hostname: string }
+  | {
+      readonly action: 'image';
+      readonly image: ImagePaths;
+      readonly hostname: string;
+      /** The admin's extra kernel options, global then the machine's own. */
+      readonly kernelOptions?: readonly string[];
+    }
   | { readonly action: 'local' };
 
 /** Identity of the image a blob belongs to, for the decorative part of its URL. */
@@ -85,6 +91,7 @@ function commandLine(
     arch: target.image.arch,
     subarch: target.image.subarch,
     seedUrl: seedUrl(endpoint, mac),
+    extraOptions: target.kernelOptions ?? [],
   });
 }
 

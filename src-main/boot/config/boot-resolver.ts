@@ -52,6 +52,8 @@ export interface BootResolverDeps {
   readonly endpoint: () => Endpoint;
   /** The admin's SSH public keys for the cloud-init seed. */
   readonly sshKeys: () => readonly string[];
+  /** Extra kernel options for a machine (global, then its own); none when not given. */
+  readonly kernelOptions?: (mac: string | undefined) => readonly string[];
 }
 
 /**
@@ -206,6 +208,7 @@ export class BootResolver implements BootContentResolver {
     return {
       action: 'image',
       hostname: choice.hostname ?? defaultHostname(mac),
+      kernelOptions: this.deps.kernelOptions?.(mac) ?? [],
       image: {
         os: image.os,
         release: image.release,

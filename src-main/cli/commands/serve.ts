@@ -18,6 +18,7 @@ interface ServeOptions {
   tftpPort?: number;
   httpPort?: number;
   sshKey?: string;
+  kernelOpts?: string;
 }
 
 function readKeys(file: string): string[] {
@@ -61,6 +62,10 @@ export function registerServe(program: Command, ctx: CliContext): void {
       '--ssh-key <FILE>',
       "admin's SSH public key(s) for the booted machines (kept for later runs)",
     )
+    .option(
+      '--kernel-opts <OPTIONS>',
+      'extra kernel options for every machine, e.g. "console=ttyS0,115200" (kept for later runs; "" clears them)',
+    )
     .action(async (opts: ServeOptions) => {
       // DHCP runs on a NIC: proxy is the default when one is named; a bare --address means the
       // network's own DHCP already points here (or the address is loopback), so off.
@@ -70,6 +75,9 @@ export function registerServe(program: Command, ctx: CliContext): void {
       try {
         const { boot } = services;
         if (opts.sshKey !== undefined) boot.setSshKeys(readKeys(opts.sshKey));
+        // Kept like --boot and --ssh-key, so a service started later boots machines the same way.
+        if (opts.kernelOpts !== undefined)
+          boot.kernelOptions.set(DEFAULT_CHOICE_MAC, opts.kernelOpts);
         if (opts.boot !== undefined)
           boot.setChoice({ mac: DEFAULT_CHOICE_MAC, action: 'image', image: opts.boot });
         if (boot.choices.get(DEFAULT_CHOICE_MAC) === undefined) {

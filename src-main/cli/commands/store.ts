@@ -8,6 +8,9 @@ function megabytes(bytes: number): string {
 }
 
 function progressLine(p: VerifyProgress): string {
+  // Downloads report every MiB; one line per file fetched is enough on a terminal.
+  if (p.phase === 'fetching')
+    return `fetching again: ${p.files}/${p.totalFiles} files of ${megabytes(p.totalBytes)}`;
   return `verifying: ${p.files}/${p.totalFiles} files, ${megabytes(p.bytes)} of ${megabytes(p.totalBytes)}`;
 }
 

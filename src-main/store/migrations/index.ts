@@ -7,6 +7,7 @@ import { versionIncompleteMigration } from './104-version-incomplete';
 import { bootChoicesMigration } from './200-boot-choices';
 import { catalogueGenerationMigration } from './210-catalogue-generation';
 import { bootServersMigration } from './220-boot-servers';
+import { bootKernelOptionsMigration } from './240-boot-kernel-options';
 import { dhcpLeasesMigration } from './300-dhcp-leases';
 import { bootEventsMigration } from './301-boot-events';
 import { dhcpReservationsMigration } from './302-dhcp-reservations';
@@ -23,6 +24,7 @@ export const migrations: readonly Migration[] = [
   bootChoicesMigration,
   catalogueGenerationMigration,
   bootServersMigration,
+  bootKernelOptionsMigration,
   dhcpLeasesMigration,
   bootEventsMigration,
   dhcpReservationsMigration,

@@ -104,8 +104,23 @@ describe('store verify', () => {
   it('--repair fetches exactly the damaged files again from the source, verified', async () => {
     const d = await damaged();
     const before = d.env.server.requests.length;
-    const r = await verifyStore(d.env.sources.store, d.blobs, { repair: true, retry: fastRetry });
+    const progress: VerifyProgress[] = [];
+    const r = await verifyStore(d.env.sources.store, d.blobs, {
+      repair: true,
+      retry: fastRetry,
+      onProgress: (p) => progress.push(p),
+    });
     expect(r.repaired).toBe(true);
+    // After the check, the fetching counts the three damaged files and ends with all of them.
+    const fetching = progress.filter((p) => p.phase === 'fetching');
+    expect(progress.findIndex((p) => p.phase === 'fetching')).toBeGreaterThan(0);
+    expect(
+      progress.slice(progress.indexOf(fetching[0]!)).every((p) => p.phase === 'fetching'),
+    ).toBe(true);
+    expect(fetching[0]).toMatchObject({ files: 0, totalFiles: 3, bytes: 0 });
+    expect(fetching.at(-1)).toMatchObject({ files: 3, totalFiles: 3 });
+    expect(fetching.at(-1)?.bytes).toBe(fetching.at(-1)?.totalBytes);
+    expect(fetching.every((p) => p.bytes <= p.totalBytes)).toBe(true);
     expect(r.versions.map((v) => v.summary)).toEqual([
       expect.stringMatching(
         /^ubuntu\/jammy\/amd64\/ga-22\.04 20250701: boot-initrd is corrupt \(sha256 mismatch\), fetched again and verified; squashfs is truncated \(100 of \d+ bytes\), fetched again and verified$/,

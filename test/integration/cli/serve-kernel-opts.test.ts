@@ -1,0 +1,184 @@
+/**
+ * `labboot serve --kernel-opts` on loopback with DHCP off, as separate processes on one data
+ * folder synced from a signed loopback mirror: the generated PXELINUX, GRUB and iPXE configs,
+ * fetched over HTTP and TFTP (curl), carry the global options after LabBoot's own and a
+ * machine's own options after them; the options are kept for the next run; bad options are
+ * refused with one sentence before anything is served.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { generateTestKey } from '../../helpers/mirror/build-mirror';
+import { MirrorServer } from '../../helpers/mirror/mirror-server';
+import { cliMain, repoRoot, runLabboot } from '../../helpers/mirror/run-cli';
+import { standardMirror } from '../../helpers/mirror/standard-mirror';
+import { requireBinaries, run } from '../../helpers/boot/udp-tools';
+import { makeTempDir } from '../../helpers/temp-dir';
+import { openDatabase } from '../../../src-main/store/database';
+import { SettingsStore } from '../../../src-main/store/settings-store';
+import { KernelOptionsStore } from '../../../src-main/boot/config/kernel-options-store';
+
+const tmp = makeTempDir();
+let server: MirrorServer | undefined;
+const data = join(tmp.path, 'data');
+const lb = (...args: string[]) => runLabboot(['--data', data, ...args]);
+const MAC = '52:54:00:6b:6f:01';
+
+beforeAll(async () => {
+  await requireBinaries(['curl']);
+  const mirror = await standardMirror(join(tmp.path, 'mirror'), await generateTestKey());
+  server = await new MirrorServer(mirror.root).start();
+  const keyFile = join(tmp.path, 'mirror.asc');
+  writeFileSync(keyFile, mirror.key.publicKey);
+  for (const args of [
+    ['sources', 'add', server.url, '--keyring', keyFile, '--name', 'loop'],
+    ['select', 'add', 'ubuntu/jammy/amd64'],
+    ['sync'],
+  ]) {
+    const r = await lb(...args);
+    expect(r.status, r.stderr).toBe(0);
+  }
+}, 120_000);
+
+afterAll(async () => {
+  await server?.stop();
+  tmp.remove();
+});
+
+interface Serving {
+  readonly httpPort: number;
+  readonly tftpPort: number;
+  readonly output: () => string;
+  stop(): Promise<number | null>;
+}
+
+/** serve runs `labboot serve` on 127.0.0.1 in its own process until `stop` (by its pid). */
+async function serve(extra: readonly string[]): Promise<Serving> {
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      cliMain,
+      '--data',
+      data,
+      'serve',
+      '--address',
+      '127.0.0.1',
+      '--dhcp',
+      'off',
+      '--tftp-port',
+      '0',
+      '--http-port',
+      '0',
+      '--boot',
+      'ubuntu/jammy/amd64',
+      ...extra,
+    ],
+    { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let out = '';
+  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  const stop = async (): Promise<number | null> => {
+    if (child.exitCode === null) child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+    const code = await exited;
+    clearTimeout(timer);
+    return code;
+  };
+  const deadline = Date.now() + 30_000;
+  while (!out.includes('LabBoot serving:') && child.exitCode === null && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const ports = /HTTP 127\.0\.0\.1:(\d+), TFTP 127\.0\.0\.1:(\d+)/.exec(out);
+  if (ports === null) {
+    await stop();
+    throw new Error(`labboot serve did not start: ${out}`);
+  }
+  return { httpPort: Number(ports[1]), tftpPort: Number(ports[2]), output: () => out, stop };
+}
+
+const http = async (s: Serving, path: string): Promise<string> =>
+  (await run('curl', ['-sSf', `http://127.0.0.1:${s.httpPort}/${path}`])).stdout;
+const tftp = async (s: Serving, path: string): Promise<string> =>
+  (await run('curl', ['-sSf', `tftp://127.0.0.1:${s.tftpPort}/${path}`])).stdout;
+
+/** The lines of a config that hand the kernel its command line. */
+const kernelLines = (config: string): string[] =>
+  config.split('\n').filter((l) => /^\s*(APPEND |(if )?linux |kernel )/.test(l));
+
+describe('labboot serve --kernel-opts', { timeout: 120_000 }, () => {
+  it('puts the options on every loader’s kernel line, over HTTP and TFTP', async () => {
+    const s = await serve(['--kernel-opts', 'console=ttyS0,115200  systemd.log_level=info']);
+    try {
+      const configs = {
+        pxelinuxTftp: await tftp(s, `pxelinux.cfg/01-${MAC.replaceAll(':', '-')}`),
+        pxelinuxHttp: await http(s, `pxelinux.cfg/01-${MAC.replaceAll(':', '-')}`),
+        grubTftp: await tftp(s, `grub/grub.cfg-${MAC}`),
+        grubHttp: await http(s, `grub/grub.cfg-${MAC}`),
+        ipxe: await http(s, `ipxe.cfg-${MAC}`),
+      };
+      for (const [name, config] of Object.entries(configs)) {
+        const lines = kernelLines(config);
+        expect(lines.length, `${name}:\n${config}`).toBeGreaterThan(0);
+        for (const line of lines) {
+          expect(line, name).toMatch(
+            /ip=::::labboot-6b6f01:BOOTIF:dhcp .* overlayroot_cfgdisk=disabled console=ttyS0,115200 systemd\.log_level=info( BOOTIF=[^\s;]+)?(; then)?$/,
+          );
+        }
+      }
+    } finally {
+      expect(await s.stop()).toBe(0);
+    }
+  });
+
+  it('keeps the options for the next run and adds a machine’s own after them', async () => {
+    const db = openDatabase(join(data, 'labboot.sqlite'));
+    try {
+      new KernelOptionsStore(db, new SettingsStore(db)).set(MAC, 'nvme_core.multipath=N');
+    } finally {
+      db.close();
+    }
+    const s = await serve([]);
+    try {
+      const [own] = kernelLines(await tftp(s, `pxelinux.cfg/01-${MAC.replaceAll(':', '-')}`));
+      expect(own).toMatch(
+        / overlayroot_cfgdisk=disabled console=ttyS0,115200 systemd\.log_level=info nvme_core\.multipath=N$/,
+      );
+      const [other] = kernelLines(await http(s, 'pxelinux.cfg/01-52-54-00-00-00-02'));
+      expect(other).toMatch(/ console=ttyS0,115200 systemd\.log_level=info$/);
+    } finally {
+      expect(await s.stop()).toBe(0);
+    }
+  });
+
+  it('clears them with --kernel-opts ""', async () => {
+    const s = await serve(['--kernel-opts', '']);
+    try {
+      const [line] = kernelLines(await http(s, 'pxelinux.cfg/01-52-54-00-00-00-02'));
+      expect(line).toMatch(/ overlayroot_cfgdisk=disabled$/);
+    } finally {
+      expect(await s.stop()).toBe(0);
+    }
+  });
+
+  it('refuses options with a line break in one sentence, serving nothing', async () => {
+    const r = await lb(
+      'serve',
+      '--address',
+      '127.0.0.1',
+      '--dhcp',
+      'off',
+      '--kernel-opts',
+      'quiet\ninit=/bin/sh',
+    );
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe(
+      'labboot: Kernel options must be one line of options separated by spaces, but these contain a line break; remove it.\n',
+    );
+    expect(r.stdout).toBe('');
+  });
+});
