@@ -8,7 +8,6 @@ import type { NetworkInterface } from '../../../src-shared/contract/system';
 import type { BootPart, BootPartState } from '../boot-server';
 import type { BootTargets } from './boot-choice';
 import { DHCP_PORTS, DhcpService, parseRange, type DhcpServiceOptions } from './dhcp-service';
-import { limitationsFor } from './limitations';
 import type { DhcpMode } from './responder';
 
 /**
@@ -95,7 +94,6 @@ export function dhcpPart(o: DhcpServiceOptions): BootPart & { service(): DhcpSer
     },
     service: () => service,
     state: (): BootPartState => {
-      const notes = limitationsFor(o.mode).map((l) => l.message);
       const s = service?.status();
       const range = s?.range ? `, range ${s.range.first}-${s.range.last}` : '';
       return {
@@ -103,7 +101,8 @@ export function dhcpPart(o: DhcpServiceOptions): BootPart & { service(): DhcpSer
         state: o.mode !== 'off' && service ? 'running' : 'off',
         address: o.subnet.address,
         port: service ? port : null,
-        detail: [`${o.mode} mode on ${o.interfaceName}${range}.`, ...notes].join(' '),
+        // What cannot boot in this mode is in the status's own `limitations`, said once there.
+        detail: `${o.mode} mode on ${o.interfaceName}${range}.`,
       };
     },
   };

@@ -1,7 +1,10 @@
 /**
- * Client combinations that cannot boot in a DHCP mode, said plainly for the UI and `serve` output.
- * Found in the reference lab (shared/pxe-lab README §6 "Client limitations").
+ * Client combinations that cannot boot in a DHCP mode, said plainly for the UI and `serve` output,
+ * each in one true sentence. Beside a router, UEFI machines boot only through the firmware's HTTP
+ * Boot (a UEFI PXE client's GRUB asks the router for its config), and that needs a GRUB with the
+ * http module; whether the stream's GRUB has one is found by `GrubHttpProbe`.
  */
+import type { GrubHttp } from '../config/grub-http';
 import type { DhcpMode } from './responder';
 
 /** A known limitation with what to do about it. */
@@ -10,15 +13,33 @@ export interface BootLimitation {
   readonly message: string;
 }
 
-/** limitationsFor lists what will not work with the chosen DHCP mode. */
-export function limitationsFor(mode: DhcpMode | 'off'): BootLimitation[] {
+/** limitationsFor lists what will not work with the chosen DHCP mode and the stream's GRUB. */
+export function limitationsFor(
+  mode: DhcpMode | 'off',
+  grub: GrubHttp = 'unknown',
+): BootLimitation[] {
   switch (mode) {
     case 'proxy':
+      if (grub === 'no-http')
+        return [
+          {
+            id: 'uefi-proxy-no-http',
+            message:
+              "UEFI machines beside your router cannot boot with this stream's GRUB, with Secure Boot or without: it has no http module, so after the firmware's HTTP Boot it cannot fetch its config; use full DHCP on an isolated switch (--dhcp full).",
+          },
+        ];
       return [
+        {
+          id: 'uefi-proxy-http-boot',
+          message:
+            "UEFI machines beside your router boot only through the firmware's HTTP Boot: switch on HTTP Boot (IPv4) in the firmware setup and put it before PXE.",
+        },
         {
           id: 'secure-boot-proxy',
           message:
-            'UEFI Secure Boot + proxyDHCP cannot work with the stock signed GRUB: it ignores proxyDHCP and asks your router for its config. Turn Secure Boot off on the client (LabBoot then chains through iPXE), or use full DHCP on an isolated switch.',
+            grub === 'http'
+              ? "Secure Boot beside your router works only through that HTTP Boot, with a signed GRUB that has http, as this stream's has."
+              : 'Secure Boot beside your router works only through that HTTP Boot, with a signed GRUB that has http; this store holds no UEFI GRUB yet to check.',
         },
       ];
     case 'off':
@@ -30,6 +51,14 @@ export function limitationsFor(mode: DhcpMode | 'off'): BootLimitation[] {
         },
       ];
     case 'full':
-      return [];
+      return grub === 'no-http'
+        ? [
+            {
+              id: 'uefi-no-http',
+              message:
+                "This stream's GRUB has no http module, so UEFI machines load their kernel over TFTP (slower) and the firmware's HTTP Boot cannot work with it.",
+            },
+          ]
+        : [];
   }
 }

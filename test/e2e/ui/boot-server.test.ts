@@ -66,7 +66,7 @@ describe('the boot server screen against a real console and real clients', () =>
     expect(await page.getByRole('radio', { name: /Proxy DHCP/ }).isChecked()).toBe(true);
     await expect
       .poll(() => page.getByRole('note').allTextContents())
-      .toContainEqual(expect.stringContaining('Secure Boot + proxyDHCP cannot work'));
+      .toContainEqual(expect.stringContaining("boot only through the firmware's HTTP Boot"));
     await page.getByRole('radio', { name: /^lo\b/ }).check();
     await page.getByRole('button', { name: 'Start serving on lo' }).click();
     const alert = page.getByRole('alert');

@@ -64,7 +64,9 @@ describe('boot calls', () => {
     const proxy = await ok<{ id: string; message: string }[]>(d, 'boot.limitations', {
       dhcp: 'proxy',
     });
-    expect(proxy.map((l) => l.id)).toEqual(['secure-boot-proxy']);
+    // An empty store: nothing is known about its GRUB yet.
+    expect(proxy.map((l) => l.id)).toEqual(['uefi-proxy-http-boot', 'secure-boot-proxy']);
+    expect(proxy[1]?.message).toMatch(/holds no UEFI GRUB yet/);
     expect(await ok(d, 'boot.limitations', { dhcp: 'full' })).toEqual([]);
     expect(await d.call('boot.limitations', { dhcp: 'maybe' })).toMatchObject({
       ok: false,

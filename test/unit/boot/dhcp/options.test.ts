@@ -205,8 +205,29 @@ describe('boot log', () => {
     expect(count).toBeLessThanOrEqual(600 + 500);
   });
 
-  it('names the combination that cannot work in proxy mode', () => {
-    expect(limitationsFor('proxy').map((l) => l.id)).toEqual(['secure-boot-proxy']);
-    expect(limitationsFor('full')).toEqual([]);
+  it('says in one sentence each what UEFI needs beside a router, by what the GRUB can do', () => {
+    const ids = (mode: 'proxy' | 'full' | 'off', grub?: 'http' | 'no-http' | 'unknown') =>
+      limitationsFor(mode, grub).map((l) => l.id);
+    expect(ids('proxy', 'http')).toEqual(['uefi-proxy-http-boot', 'secure-boot-proxy']);
+    expect(ids('proxy')).toEqual(['uefi-proxy-http-boot', 'secure-boot-proxy']);
+    expect(limitationsFor('proxy', 'http')[0]?.message).toMatch(
+      /switch on HTTP Boot \(IPv4\) in the firmware setup and put it before PXE/,
+    );
+    expect(limitationsFor('proxy', 'http')[1]?.message).toMatch(
+      /^Secure Boot beside your router works only through that HTTP Boot, with a signed GRUB that has http, as this stream's has\.$/,
+    );
+    // A GRUB without http cannot fetch its config after HTTP Boot, Secure Boot or not.
+    expect(ids('proxy', 'no-http')).toEqual(['uefi-proxy-no-http']);
+    expect(limitationsFor('proxy', 'no-http')[0]?.message).toMatch(
+      /cannot boot with this stream's GRUB, with Secure Boot or without.*--dhcp full/,
+    );
+    expect(ids('full', 'http')).toEqual([]);
+    expect(ids('full', 'no-http')).toEqual(['uefi-no-http']);
+    expect(ids('off')).toEqual(['dhcp-off']);
+    // One sentence each: no full stop before the end.
+    for (const mode of ['proxy', 'full', 'off'] as const)
+      for (const grub of ['http', 'no-http', 'unknown'] as const)
+        for (const l of limitationsFor(mode, grub))
+          expect(l.message.slice(0, -1), l.message).not.toMatch(/\.\s/);
   });
 });
