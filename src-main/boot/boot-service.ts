@@ -34,6 +34,7 @@ import { BootServerService } from './boot-server';
 import { BootResolver } from './config/boot-resolver';
 import { CatalogueCache, catalogueGeneration } from './config/catalogue-cache';
 import { ChoiceStore } from './config/choice-store';
+import { KernelOptionsStore } from './config/kernel-options-store';
 import { GrubHttpProbe } from './config/grub-http';
 import { loadTemplates, type Templates } from './config/templates';
 import { maxBlksizeForMtu, pickServingAddress, type ServingAddress } from './serving-address';
@@ -65,6 +66,8 @@ export interface BootServiceDeps {
 export class BootService implements Disposable {
   /** Per-MAC choices and the default. */
   readonly choices: ChoiceStore;
+  /** Extra kernel options: global and per MAC. */
+  readonly kernelOptions: KernelOptionsStore;
   private readonly bootLog: BootLogStore;
   private templates: Templates | undefined;
   private server: BootServerService | undefined;
@@ -86,6 +89,7 @@ export class BootService implements Disposable {
 
   constructor(private readonly deps: BootServiceDeps) {
     this.choices = new ChoiceStore(deps.db);
+    this.kernelOptions = new KernelOptionsStore(deps.db, deps.settings);
     this.servingRecord = new ServingRecord(deps.db);
     this.bootLog = new BootLogStore(deps.db);
     this.templates = deps.templates;
@@ -145,6 +149,7 @@ export class BootService implements Disposable {
       templates: (this.templates ??= loadTemplates()),
       endpoint: () => ({ host: serving.address, httpPort: httpPort() }),
       sshKeys: () => this.sshKeys(),
+      kernelOptions: (mac) => this.kernelOptions.effective(mac),
     });
     // Before the parts open: a client may answer DHCP before start() returns.
     this.runStartedAt = Date.now();

@@ -3,7 +3,7 @@ import type { HandlersFor } from './types';
 
 /**
  * bootHandlers serves the boot server's status, start/stop (DHCP + TFTP + HTTP), DHCP-mode
- * limitations, SSH keys, the stored boot log and per-MAC choices.
+ * limitations, SSH keys, the stored boot log, per-MAC choices and extra kernel options.
  */
 export function bootHandlers(
   services: Services,
@@ -18,6 +18,8 @@ export function bootHandlers(
   | 'boot.choices'
   | 'boot.setChoice'
   | 'boot.removeChoice'
+  | 'boot.kernelOptions'
+  | 'boot.setKernelOptions'
 > {
   const { boot } = services;
   return {
@@ -31,5 +33,7 @@ export function bootHandlers(
     'boot.choices': () => boot.choices.list(),
     'boot.setChoice': (input) => boot.setChoice(input),
     'boot.removeChoice': (input) => ({ removed: boot.choices.remove(input.mac) }),
+    'boot.kernelOptions': () => boot.kernelOptions.view(),
+    'boot.setKernelOptions': (input) => boot.kernelOptions.set(input.mac, input.options),
   };
 }
