@@ -18,7 +18,7 @@ import type {
   BootStatus,
   DhcpModeName,
 } from '../../src-shared/contract/boot';
-import type { BootChoice } from '../../src-shared/boot/choices';
+import { archDefaultKey, defaultKeyArch, type BootChoice } from '../../src-shared/boot/choices';
 import type { BootServeEvent, BootStep } from '../../src-shared/boot/events';
 import { bootStep } from '../../src-shared/boot/steps';
 import { normalizeMac } from '../../src-shared/boot/mac';
@@ -34,8 +34,8 @@ import { BootServerService } from './boot-server';
 import { BootResolver } from './config/boot-resolver';
 import { CatalogueCache, catalogueGeneration } from './config/catalogue-cache';
 import { ChoiceStore } from './config/choice-store';
-import { KernelOptionsStore } from './config/kernel-options-store';
 import { GrubHttpProbe } from './config/grub-http';
+import { KernelOptionsStore } from './config/kernel-options-store';
 import { loadTemplates, type Templates } from './config/templates';
 import { maxBlksizeForMtu, pickServingAddress, type ServingAddress } from './serving-address';
 import { ServingRecord } from './serving-record';
@@ -234,7 +234,10 @@ export class BootService implements Disposable {
     return { dispose: () => void this.listeners.delete(listener) };
   }
 
-  /** Sets what a machine (or `default`) boots; the image must already be in the store. */
+  /**
+   * Sets what a machine (or `default`, or `default-<arch>`) boots; the image must already be in the
+   * store, and a per-architecture default must be an image of that architecture.
+   */
   setChoice(input: {
     mac: string;
     action: 'image' | 'local';
@@ -251,10 +254,12 @@ export class BootService implements Disposable {
       return this.choices.set(input.mac, { action: 'local', hostname: input.hostname ?? null });
     if (input.image === undefined)
       throw new UserError('Choosing an image needs its name, like ubuntu/jammy/amd64.', 'usage');
-    if (this.deps.bootResources.findImage(input.image) === undefined) {
+    const image = this.storedImage(input.image);
+    const forArch = defaultKeyArch(input.mac.toLowerCase());
+    if (typeof forArch === 'string' && image.arch !== forArch) {
       throw new UserError(
-        `Image ${input.image} is not in the store, so machines could not boot it; select and sync it first (labboot select add, labboot sync).`,
-        'image-missing',
+        `Image ${input.image} is ${image.arch}, so it cannot be the default for ${forArch} machines; choose a ${forArch} image.`,
+        'image-arch',
       );
     }
     return this.choices.set(input.mac, {
@@ -262,6 +267,35 @@ export class BootService implements Disposable {
       image: input.image,
       hostname: input.hostname ?? null,
     });
+  }
+
+  /**
+   * Makes each image the default for machines of its architecture (`labboot serve --boot`), one
+   * image per architecture; nothing is changed when one of them is refused.
+   */
+  setDefaultImages(specs: readonly string[]): BootChoice[] {
+    const archs = specs.map((spec) => this.storedImage(spec).arch);
+    const twice = archs.find((arch, i) => archs.indexOf(arch) !== i);
+    if (twice !== undefined) {
+      throw new UserError(
+        `More than one of the default images (${specs.join(', ')}) is ${twice}; choose one default image per architecture.`,
+        'usage',
+      );
+    }
+    return specs.map((image, i) =>
+      this.setChoice({ mac: archDefaultKey(archs[i] ?? ''), action: 'image', image }),
+    );
+  }
+
+  private storedImage(spec: string): { arch: string } {
+    const image = this.deps.bootResources.findImage(spec);
+    if (image === undefined) {
+      throw new UserError(
+        `Image ${spec} is not in the store, so machines could not boot it; select and sync it first (labboot select add, labboot sync).`,
+        'image-missing',
+      );
+    }
+    return image;
   }
 
   /** The admin's SSH public keys handed to booted machines. */

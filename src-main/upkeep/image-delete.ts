@@ -9,7 +9,7 @@
 import { join } from 'node:path';
 import type { ImageDeleteResult } from '../../src-shared/contract/store';
 import type { BootChoice } from '../../src-shared/boot/choices';
-import { DEFAULT_CHOICE_MAC } from '../../src-shared/boot/choices';
+import { defaultKeyArch } from '../../src-shared/boot/choices';
 import { isUserError, UserError } from '../../src-shared/errors';
 import type { BootImage } from '../store/boot-resources';
 import type { RegionStore } from '../store/region-store';
@@ -189,10 +189,11 @@ export class ImageDeleter {
           r.subarch === served.subarch &&
           r.versions.some((v) => t.versionIds.has(v.id) && v.version === served.version);
         if (!hit) continue;
+        const forArch = defaultKeyArch(choice.mac);
         const who =
-          choice.mac === DEFAULT_CHOICE_MAC
-            ? 'as the default image'
-            : `to the machine ${choice.mac}`;
+          forArch === undefined
+            ? `to the machine ${choice.mac}`
+            : `as the default image${forArch === null ? '' : ` for ${forArch} machines`}`;
         const server = servers[0];
         const where = server === undefined ? '' : ` (pid ${server.pid} on ${server.address})`;
         throw new UserError(

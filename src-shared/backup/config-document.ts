@@ -12,7 +12,7 @@ import { z } from 'zod';
 import { UserError } from '../errors';
 import { normalizeMac } from '../boot/mac';
 import { sshKeyProblem } from '../boot/ssh-keys';
-import { DEFAULT_CHOICE_MAC } from '../boot/choices';
+import { defaultKeyArch } from '../boot/choices';
 
 /** The document version this LabBoot writes and reads. */
 export const CONFIG_DOCUMENT_VERSION = 1;
@@ -51,8 +51,8 @@ export const backupChoiceSchema = z
     mac: z
       .string()
       .refine(
-        (m) => m === DEFAULT_CHOICE_MAC || normalizeMac(m) === m,
-        'must be aa:bb:cc:dd:ee:ff',
+        (m) => defaultKeyArch(m) !== undefined || normalizeMac(m) === m,
+        'must be aa:bb:cc:dd:ee:ff, default or default-<arch>',
       ),
     action: z.enum(['image', 'local']),
     image: z.string().min(1).max(200).nullable(),

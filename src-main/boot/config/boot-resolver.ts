@@ -28,6 +28,7 @@ import {
   type BootTarget,
   type Endpoint,
 } from './boot-configs';
+import { ClientArchs } from './client-archs';
 import { parseConfigName } from './config-names';
 import type { Templates } from './templates';
 
@@ -40,7 +41,7 @@ export interface BootCatalog {
 
 /** Where per-MAC choices come from (`ChoiceStore` implements it). */
 export interface ChoiceSource {
-  effective(mac: string | undefined): BootChoice | undefined;
+  effective(mac: string | undefined, arch?: string): BootChoice | undefined;
 }
 
 /** Everything the resolver needs. */
@@ -78,11 +79,17 @@ function hashesOf(images: readonly BootImage[]): string[] {
   return images.flatMap((i) => i.files.map((f) => f.sha256));
 }
 
+/** PXELINUX runs only on x86 BIOS machines. */
+const PXELINUX_ARCH = 'amd64';
+
 /** BootResolver implements `BootContentResolver` for the boot servers. */
 export class BootResolver implements BootContentResolver {
+  /** What each client booted as, for the default of its architecture. */
+  private readonly archs = new ClientArchs();
+
   constructor(private readonly deps: BootResolverDeps) {}
 
-  async resolve(name: string, _client: BootClient): Promise<BootContent> {
+  async resolve(name: string, client: BootClient): Promise<BootContent> {
     const config = parseConfigName(name);
     if (config !== undefined) {
       const endpoint = this.deps.endpoint();
@@ -95,7 +102,7 @@ export class BootResolver implements BootContentResolver {
           return text(
             renderPxelinux(
               this.deps.templates,
-              this.target(config.mac, undefined),
+              this.target(config.mac, PXELINUX_ARCH),
               endpoint,
               config.mac,
             ),
@@ -104,7 +111,8 @@ export class BootResolver implements BootContentResolver {
           return text(
             renderGrub(
               this.deps.templates,
-              this.target(config.mac, config.arch),
+              // `grub.cfg-default-<arch>` names it; the per-MAC name does not.
+              this.target(config.mac, config.arch ?? this.archs.archOf(client.address)),
               endpoint,
               config.mac,
             ),
@@ -113,13 +121,13 @@ export class BootResolver implements BootContentResolver {
           return text(
             renderIpxe(
               this.deps.templates,
-              this.target(config.mac, undefined),
+              this.target(config.mac, this.archs.archOf(client.address)),
               endpoint,
               config.mac,
             ),
           );
         case 'cloud-init': {
-          const choice = this.deps.choices.effective(config.mac);
+          const choice = this.deps.choices.effective(config.mac, this.archs.archOf(client.address));
           const hostname = choice?.hostname ?? defaultHostname(config.mac);
           return text(renderCloudInit(config.file, config.mac, hostname, this.deps.sshKeys()));
         }
@@ -129,10 +137,10 @@ export class BootResolver implements BootContentResolver {
     if (segments[0] === 'images' && segments.length > 1) {
       const blob = await this.blob(segments[1] ?? '');
       if (blob !== undefined) return blob;
-      if (segments.length === 2) return this.bootloader(segments[1] ?? '', name);
+      if (segments.length === 2) return this.bootloader(segments[1] ?? '', name, client);
       throw new BootContentError('not-found', `no image file ${name}`);
     }
-    return this.bootloader(name, name);
+    return this.bootloader(name, name, client);
   }
 
   /** The image file whose sha256 starts with `prefix` (at least 7 hex characters, unambiguous). */
@@ -150,13 +158,19 @@ export class BootResolver implements BootContentResolver {
     return { ...content, etag: file.sha256 };
   }
 
-  private async bootloader(name: string, requested: string): Promise<BootContent> {
-    const dirs = this.bootloaderDirs();
+  private async bootloader(
+    name: string,
+    requested: string,
+    client: BootClient,
+  ): Promise<BootContent> {
+    const products = this.bootloaderProducts();
     // MAAS rewrites `.*/bootx64.efi` and friends to the bootloader folder (maasagent rewriteRules).
     for (const candidate of name.includes('/') ? [name, basename(name)] : [name]) {
-      for (const dir of dirs) {
+      for (const product of products) {
         try {
-          return await openConfined(dir, candidate);
+          const content = await openConfined(product.dir, candidate);
+          if (product.bootloaderType === 'uefi') this.archs.note(client.address, product.arch);
+          return content;
         } catch (error) {
           if (!(error instanceof BootContentError) || error.kind === 'denied') throw error;
         }
@@ -167,22 +181,26 @@ export class BootResolver implements BootContentResolver {
     throw new BootContentError('not-found', `no file ${requested}`);
   }
 
-  private bootloaderDirs(): string[] {
+  private bootloaderProducts(): BootloaderFiles[] {
     const all = this.deps.catalog.listBootloaders();
     const rank = (b: BootloaderFiles): number => {
       const i = BOOTLOADER_ORDER.indexOf(`${b.bootloaderType}/${b.arch}`);
       return i === -1 ? BOOTLOADER_ORDER.length : i;
     };
-    return [...all].sort((a, b) => rank(a) - rank(b)).map((b) => b.dir);
+    return [...all].sort((a, b) => rank(a) - rank(b));
   }
 
-  /** What `mac` boots: its own choice, else the default; an image that is not stored means "not found". */
+  /**
+   * What `mac` boots: its own choice, else the default for `arch` (the client's, when known);
+   * an image that is not stored, or is of another architecture, means "not found".
+   */
   private target(mac: string | undefined, arch: string | undefined): BootTarget {
-    const choice = this.deps.choices.effective(mac);
+    const choice = this.deps.choices.effective(mac, arch);
     if (choice === undefined) {
+      const forArch = arch === undefined ? '' : ` for ${arch} machines`;
       throw new BootContentError(
         'not-found',
-        'no image chosen for this machine and no default image; choose one with `labboot serve --boot IMAGE`',
+        `no image chosen for this machine and no default image${forArch}; choose one with \`labboot serve --boot IMAGE\``,
       );
     }
     if (choice.action === 'local') return { action: 'local' };

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import type { CliContext } from '../context';
 import { parsePort } from '../parse';
 import { bootEventLine } from '../boot-event-line';
-import { DEFAULT_CHOICE_MAC } from '../../../src-shared/boot/choices';
+import { DEFAULT_CHOICE_MAC, defaultKeyArch } from '../../../src-shared/boot/choices';
 import { UserError } from '../../../src-shared/errors';
 import { parseDhcpMode } from '../../boot/dhcp/dhcp-part';
 import { waitForShutdown } from '../../shutdown';
@@ -14,7 +14,7 @@ interface ServeOptions {
   dhcp?: string;
   range?: string;
   dhcpPort?: number;
-  boot?: string;
+  boot: string[];
   tftpPort?: number;
   httpPort?: number;
   sshKey?: string;
@@ -54,7 +54,9 @@ export function registerServe(program: Command, ctx: CliContext): void {
     )
     .option(
       '--boot <IMAGE>',
-      'default image for machines without their own choice, e.g. ubuntu/jammy/amd64',
+      'default image for machines of its architecture without their own choice, e.g. ubuntu/jammy/amd64; repeat it for another architecture',
+      (image: string, images: string[]) => [...images, image],
+      [],
     )
     .option('--tftp-port <N>', 'TFTP port (default 69)', parsePort)
     .option('--http-port <N>', 'HTTP port (default 5248)', parsePort)
@@ -78,9 +80,8 @@ export function registerServe(program: Command, ctx: CliContext): void {
         // Kept like --boot and --ssh-key, so a service started later boots machines the same way.
         if (opts.kernelOpts !== undefined)
           boot.kernelOptions.set(DEFAULT_CHOICE_MAC, opts.kernelOpts);
-        if (opts.boot !== undefined)
-          boot.setChoice({ mac: DEFAULT_CHOICE_MAC, action: 'image', image: opts.boot });
-        if (boot.choices.get(DEFAULT_CHOICE_MAC) === undefined) {
+        boot.setDefaultImages(opts.boot);
+        if (!boot.choices.list().some((c) => defaultKeyArch(c.mac) !== undefined)) {
           ctx.info(
             'labboot: warning: no default image is chosen, so unknown machines get "file not found" for their config; pass --boot IMAGE.',
           );
