@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sets up a fresh Debian 12 machine to run LabBoot's tests: the Debian packages in
-# scripts/apt-packages.txt (real peers: Chromium, TFTP clients/servers, dnsmasq, QEMU, OVMF, …) and
-# the npm dependencies (npm ci). Needs root for apt (uses sudo when not root).
+# scripts/apt-packages.txt (real peers: Chromium, TFTP clients/servers, dnsmasq, QEMU, OVMF, …), the
+# Debian arm64 boot files for the arm64 PXE boot (scripts/arm64-test-debs.sh, cached) and the npm
+# dependencies (npm ci). Needs root for apt (uses sudo when not root).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,4 +20,6 @@ if [ -n "$missing" ]; then
   # start every server they need themselves, on loopback or in their own network namespaces.
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
 fi
+# The arm64 PXE boot's shim, GRUB, kernel and busybox, downloaded (not installed) once into a cache.
+scripts/arm64-test-debs.sh
 npm ci --no-audit --no-fund
