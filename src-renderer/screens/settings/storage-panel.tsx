@@ -4,6 +4,7 @@ import { ErrorNotice } from '../../components/error-notice';
 import { Busy } from '../../components/busy';
 import type { ApiError } from '../../../src-shared/contract/result';
 import { storeSettingsSchema, type StoreSettings } from '../../../src-shared/contract/store';
+import { StoreCheck } from './store-check';
 
 interface FieldSpec {
   field: keyof StoreSettings;
@@ -35,7 +36,10 @@ function bounds(field: keyof StoreSettings): { min: number; max: number } {
   return { min: schema.minValue ?? 0, max: schema.maxValue ?? Number.MAX_SAFE_INTEGER };
 }
 
-/** StoragePanel edits the storage settings: versions kept per image and how much history is kept. */
+/**
+ * StoragePanel edits the storage settings (versions kept per image, history kept) and checks the
+ * stored files.
+ */
 export function StoragePanel() {
   const bridge = useBridge();
   const loaded = useCall('store.settings', {});
@@ -81,7 +85,8 @@ export function StoragePanel() {
     <section aria-labelledby="storage-title" className="panel">
       <h2 id="storage-title">Storage</h2>
       <p className="lead">
-        How many versions of each image the sync keeps, and how much sync and boot history is kept.
+        How many versions of each image the sync keeps, how much sync and boot history is kept, and
+        whether the stored files are still whole.
       </p>
       {loaded.error !== undefined && <ErrorNotice error={loaded.error} />}
       {draft === undefined ? (
@@ -129,6 +134,7 @@ export function StoragePanel() {
           </div>
         </form>
       )}
+      <StoreCheck />
     </section>
   );
 }
