@@ -155,6 +155,9 @@ export class ConfigBackupService {
               .sort((a, b) => ipOrder(a.ip) - ipOrder(b.ip))
               .map((r) => ({ mac: r.mac, ip: r.ip })),
           }),
+      ...(config.kernelOptions === undefined
+        ? {}
+        : { kernelOptions: config.kernelOptions.map((k) => ({ mac: k.mac, options: k.options })) }),
     };
   }
 
@@ -219,6 +222,9 @@ export class ConfigBackupService {
       ...(doc.reservations === undefined
         ? {}
         : { reservations: doc.reservations.map((r) => ({ mac: r.mac, ip: r.ip })) }),
+      ...(doc.kernelOptions === undefined
+        ? {}
+        : { kernelOptions: doc.kernelOptions.map((k) => ({ mac: k.mac, options: k.options })) }),
     };
   }
 }

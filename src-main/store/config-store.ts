@@ -1,6 +1,7 @@
 /**
  * ConfigStore reads and replaces, in one transaction, everything a configuration backup holds:
- * boot sources, selections, boot choices, settings and full-DHCP reservations. Images, catalogs,
+ * boot sources, selections, boot choices, settings, full-DHCP reservations and per-machine kernel
+ * options. Images, catalogs,
  * runs, leases and logs are not touched (removing a source drops its cached catalog, as
  * `sources remove` does).
  */
@@ -31,6 +32,12 @@ export interface ConfigReservation {
   ip: string;
 }
 
+/** ConfigKernelOptions is one machine's extra kernel options without their timestamp. */
+export interface ConfigKernelOptions {
+  mac: string;
+  options: string;
+}
+
 /** StoredConfig is the configuration part of the store. */
 export interface StoredConfig {
   sources: ConfigSource[];
@@ -40,6 +47,8 @@ export interface StoredConfig {
   settings: Record<string, unknown>;
   /** Always set by `read`; undefined in `replace` leaves the reservations as they are. */
   reservations?: ConfigReservation[];
+  /** Always set by `read`; undefined in `replace` leaves the per-machine kernel options alone. */
+  kernelOptions?: ConfigKernelOptions[];
 }
 
 interface SourceRow {
@@ -93,7 +102,10 @@ export class ConfigStore {
     const reservations = this.db
       .prepare('SELECT mac, ip FROM dhcp_reservations ORDER BY mac')
       .all() as ConfigReservation[];
-    return { sources, selections, choices, settings, reservations };
+    const kernelOptions = this.db
+      .prepare('SELECT mac, options FROM boot_kernel_options ORDER BY mac')
+      .all() as ConfigKernelOptions[];
+    return { sources, selections, choices, settings, reservations, kernelOptions };
   }
 
   /**
@@ -110,7 +122,27 @@ export class ConfigStore {
       this.replaceChoices(next.choices);
       this.replaceSettings(next.settings);
       if (next.reservations !== undefined) this.replaceReservations(next.reservations, now);
+      if (next.kernelOptions !== undefined) this.replaceKernelOptions(next.kernelOptions);
     });
+  }
+
+  private replaceKernelOptions(next: readonly ConfigKernelOptions[]): void {
+    const current = new Map(
+      (
+        this.db
+          .prepare('SELECT mac, options FROM boot_kernel_options')
+          .all() as ConfigKernelOptions[]
+      ).map((k) => [k.mac, k.options]),
+    );
+    const wanted = new Set(next.map((k) => k.mac));
+    const remove = this.db.prepare('DELETE FROM boot_kernel_options WHERE mac = ?');
+    for (const mac of current.keys()) if (!wanted.has(mac)) remove.run(mac);
+    const upsert = this.db.prepare(
+      `INSERT INTO boot_kernel_options (mac, options) VALUES (?, ?)
+       ON CONFLICT(mac) DO UPDATE SET options = excluded.options,
+         updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')`,
+    );
+    for (const k of next) if (current.get(k.mac) !== k.options) upsert.run(k.mac, k.options);
   }
 
   private replaceSources(next: readonly ConfigSource[]): void {

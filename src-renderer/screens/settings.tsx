@@ -115,6 +115,7 @@ const sectionLabels: Record<SectionChange['section'], string> = {
   sshKeys: 'SSH keys',
   settings: 'Settings',
   reservations: 'DHCP reservations',
+  kernelOptions: 'Kernel options per machine',
 };
 
 function ChangeList({ changes }: { changes: readonly SectionChange[] }) {

@@ -1,18 +1,25 @@
 /**
  * The configuration backup: one versioned JSON document (`{ "labboot-config": 1, … }`) holding what
  * an admin sets up by hand — sources with their keyrings, selections, boot choices, SSH keys,
- * settings and full-DHCP reservations — and never images (a mirror carries those). The same schemas
+ * settings, full-DHCP reservations and per-machine kernel options — and never images (a mirror carries those). The same schemas
  * check the document in `labboot config import` and in the `config.import` call. Pure.
  *
  * Version 1 grew the `reservations` section after its first writers, so the section is optional:
  * a document without it leaves the reservations as they are, one with it (even empty) replaces
- * them. Readers that know the section accept both, so the version stays 1.
+ * them. Readers that know the section accept both, so the version stays 1. The per-machine
+ * `kernelOptions` section came later still and is optional the same way; the global kernel options
+ * travel in `settings` (key `boot.kernelOptions`), checked like the per-machine ones.
  */
 import { z } from 'zod';
 import { UserError } from '../errors';
 import { normalizeMac } from '../boot/mac';
 import { sshKeyProblem } from '../boot/ssh-keys';
 import { defaultKeyArch } from '../boot/choices';
+import {
+  KERNEL_OPTIONS_SETTING,
+  kernelOptionsProblem,
+  normalizeKernelOptions,
+} from '../boot/kernel-options';
 
 /** The document version this LabBoot writes and reads. */
 export const CONFIG_DOCUMENT_VERSION = 1;
@@ -117,11 +124,48 @@ export const backupReservationsSchema = z
     });
   });
 
+/** Kernel options as stored: tidied, and passing the same check as when they are set. */
+const kernelOptionsText = z.string().superRefine((text, ctx) => {
+  const problem = kernelOptionsProblem(text);
+  if (problem !== null) ctx.addIssue({ code: 'custom', message: problem });
+  else if (normalizeKernelOptions(text) !== text)
+    ctx.addIssue({ code: 'custom', message: 'must be options separated by single spaces' });
+});
+
+/** One machine's extra kernel options (the global ones are the `boot.kernelOptions` setting). */
+export const backupKernelOptionsSchema = z
+  .object({
+    mac: z
+      .string()
+      .refine((m) => normalizeMac(m) === m, 'must be a MAC written like 52:54:00:12:34:56'),
+    options: kernelOptionsText.refine((o) => o !== '', 'must not be empty'),
+  })
+  .strict();
+export type BackupKernelOptions = z.infer<typeof backupKernelOptionsSchema>;
+
+/** Per-machine kernel options, one entry per MAC. */
+export const backupKernelOptionsListSchema = z
+  .array(backupKernelOptionsSchema)
+  .max(100_000)
+  .superRefine((list, ctx) => {
+    const macs = new Set<string>();
+    list.forEach((k, i) => {
+      if (macs.has(k.mac))
+        ctx.addIssue({ code: 'custom', path: [i, 'mac'], message: `lists ${k.mac} twice` });
+      macs.add(k.mac);
+    });
+  });
+
 /** Settings by key; values are whatever JSON the setting holds. */
-export const backupSettingsSchema = z.record(
-  z.string().regex(/^[a-zA-Z0-9._-]{1,100}$/, 'must be a setting name'),
-  z.json(),
-);
+export const backupSettingsSchema = z
+  .record(z.string().regex(/^[a-zA-Z0-9._-]{1,100}$/, 'must be a setting name'), z.json())
+  .superRefine((settings, ctx) => {
+    if (!Object.hasOwn(settings, KERNEL_OPTIONS_SETTING)) return;
+    const checked = kernelOptionsText.safeParse(settings[KERNEL_OPTIONS_SETTING]);
+    const [issue] = checked.error?.issues ?? [];
+    if (issue !== undefined)
+      ctx.addIssue({ code: 'custom', path: [KERNEL_OPTIONS_SETTING], message: issue.message });
+  });
 
 /** configDocumentSchema is version 1 of the backup document. */
 export const configDocumentSchema = z
@@ -136,6 +180,8 @@ export const configDocumentSchema = z
     settings: backupSettingsSchema,
     /** Absent in documents written before reservations were backed up: leave them as they are. */
     reservations: backupReservationsSchema.optional(),
+    /** Absent in documents written before kernel options were backed up: leave them as they are. */
+    kernelOptions: backupKernelOptionsListSchema.optional(),
   })
   .strict();
 export type ConfigDocument = z.infer<typeof configDocumentSchema>;
@@ -148,6 +194,7 @@ export const configSections = [
   'sshKeys',
   'settings',
   'reservations',
+  'kernelOptions',
 ] as const;
 export type ConfigSection = (typeof configSections)[number];
 
@@ -262,6 +309,14 @@ export function diffConfig(current: ConfigDocument, incoming: ConfigDocument): S
       (r) => r.mac,
       reservationLabel,
       (old, r) => `${reservationLabel(r)} (was ${old.ip})`,
+    ),
+    keyedDiff(
+      'kernelOptions',
+      current.kernelOptions ?? [],
+      incoming.kernelOptions ?? current.kernelOptions ?? [],
+      (k) => k.mac,
+      (k) => `${k.mac}: ${k.options}`,
+      (old, k) => `${k.mac}: ${k.options} (was ${old.options})`,
     ),
   ];
 }

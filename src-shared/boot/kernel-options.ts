@@ -4,6 +4,9 @@
  * configs, so only characters all three pass to the kernel unchanged are allowed. Pure.
  */
 
+/** Settings key of the global extra kernel options (a JSON string). */
+export const KERNEL_OPTIONS_SETTING = 'boot.kernelOptions';
+
 /** The most characters one field (global or one machine's) may hold, after spaces are tidied. */
 export const KERNEL_OPTIONS_MAX_LENGTH = 512;
 

@@ -8,6 +8,7 @@ import type { SettingsStore } from '../../store/settings-store';
 import { writeTransaction } from '../../store/write-transaction';
 import { DEFAULT_CHOICE_MAC } from '../../../src-shared/boot/choices';
 import {
+  KERNEL_OPTIONS_SETTING,
   kernelOptionsProblem,
   normalizeKernelOptions,
   splitKernelOptions,
@@ -16,8 +17,7 @@ import type { KernelOptionsView } from '../../../src-shared/contract/boot';
 import { UserError } from '../../../src-shared/errors';
 import { choiceKey } from './choice-store';
 
-/** Settings key of the global extra kernel options (a JSON string). */
-export const KERNEL_OPTIONS_SETTING = 'boot.kernelOptions';
+export { KERNEL_OPTIONS_SETTING };
 
 /** checkedKernelOptions returns the tidied options, or throws the UserError that says what is wrong. */
 export function checkedKernelOptions(text: string): string {

@@ -16,6 +16,7 @@ const sectionNames: Record<SectionChange['section'], string> = {
   sshKeys: 'SSH keys',
   settings: 'settings',
   reservations: 'DHCP reservations',
+  kernelOptions: 'kernel options per machine',
 };
 
 /** changeLines renders a diff: one line per section with `+ added`, `- removed`, `~ changed`. */

@@ -139,6 +139,7 @@ describe('configuration backup', () => {
       ['sshKeys', 1],
       ['settings', 1],
       ['reservations', 2],
+      ['kernelOptions', 0],
     ]);
     expect(new SourceStore(b.db).list()).toEqual([]);
     expect(b.reservations.list()).toEqual([]);
@@ -199,6 +200,7 @@ describe('configuration backup', () => {
           '52:54:00:00:00:01 → 10.0.0.100 (was 10.0.0.20)',
         ],
       },
+      { section: 'kernelOptions', added: [], removed: [], changed: [] },
     ]);
     expect(a.reservations.list().map((r) => [r.mac, r.ip])).toEqual([
       ['52:54:00:00:00:02', '10.0.0.20'],

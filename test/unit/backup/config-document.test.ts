@@ -175,6 +175,7 @@ describe('the configuration backup document', () => {
         removed: ['52:54:00:00:00:01 → 10.0.0.50'],
         changed: ['52:54:00:00:00:02 → 10.0.0.60 (was 10.0.0.51)'],
       },
+      { section: 'kernelOptions', added: [], removed: [], changed: [] },
     ]);
     expect(hasChanges(diffConfig(doc(), doc({ exportedAt: 'later' })))).toBe(false);
   });
