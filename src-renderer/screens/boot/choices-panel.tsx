@@ -6,6 +6,7 @@ import type { ApiError } from '../../../src-shared/contract/result';
 import type { ImageView } from '../../../src-shared/contract/images';
 import type { BootChoice } from '../../../src-shared/boot/choices';
 import type * as Choices from '../../../src-shared/boot/choices';
+import { KernelOptionsSection } from './kernel-options-section';
 
 const localDisk = 'local';
 /**
@@ -32,7 +33,7 @@ function describe(c: BootChoice | undefined): string {
 
 /**
  * ChoicesPanel sets what machines boot: the default for every machine, and overrides per MAC
- * (image or local disk, with an optional hostname).
+ * (image or local disk, with an optional hostname), and the extra kernel options.
  */
 export function ChoicesPanel() {
   const bridge = useBridge();
@@ -182,6 +183,7 @@ export function ChoicesPanel() {
           Add override
         </button>
       </form>
+      <KernelOptionsSection />
     </section>
   );
 }
