@@ -4,7 +4,8 @@
  *   up with DHCP, fetches that squashfs over HTTP, prints its sha256 and a marker on the serial
  *   console and powers off;
  * - a small squashfs (the test image's root filesystem);
- * - a netboot GRUB made with grub-mkimage (Debian's signed GRUB has no http module).
+ * - a netboot GRUB made with grub-mkimage with http and tftp: the stand-in for a stream's GRUB that
+ *   has http (Canonical's netboot GRUB does; Debian's signed one, the Secure Boot stand-in, has not).
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -56,6 +57,8 @@ exec </dev/ttyS0 >/dev/ttyS0 2>&1
 arg() { sed -n "s/.*\\b$1=\\([^ ]*\\).*/\\1/p" /proc/cmdline; }
 ROOT=$(arg root)
 echo "LABBOOT-INIT root=$ROOT"
+# The kernel logs "secureboot: Secure boot enabled" when the firmware booted it with Secure Boot on.
+if dmesg | grep -q 'Secure boot enabled'; then echo "LABBOOT-SECUREBOOT enabled"; else echo "LABBOOT-SECUREBOOT off"; fi
 for p in 1 2; do for m in /lib/modules/*.ko; do insmod "$m" 2>/dev/null; done; done
 ip link set eth0 up
 cat > /bin/dhcp.sh <<'S'
@@ -100,6 +103,8 @@ export function buildInitramfs(work: string, out: string): void {
     'sha256sum',
     'sync',
     'chmod',
+    'dmesg',
+    'grep',
   ]) {
     symlinkSync('busybox', join(d, 'bin', a));
   }
@@ -168,8 +173,10 @@ const grubModules = [
 ];
 
 /**
- * buildNetbootGrub makes an x86_64-efi GRUB whose prefix is `/grub` on the TFTP server it was
- * loaded from (GRUB sets $root from the DHCP answer's next-server).
+ * buildNetbootGrub makes an x86_64-efi GRUB whose prefix is `/grub` on the server it was loaded
+ * from: by TFTP, `(tftp,next-server)/grub`; by HTTP Boot, `(http,host:port)/grub` from the boot URI.
+ * No memdisk: with one, GRUB's prefix becomes `(memdisk)/boot/grub` after HTTP Boot and it never
+ * fetches its config.
  */
 export function buildNetbootGrub(work: string, out: string): void {
   const cfg = join(work, 'grub-embedded.cfg');

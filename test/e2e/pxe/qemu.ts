@@ -2,8 +2,8 @@
  * Boots a QEMU VM (TCG: this host's nested KVM runs firmware real-mode code many times slower) from
  * the network inside a test namespace and waits for the initramfs marker on the serial console.
  * BIOS uses SeaBIOS with QEMU's iPXE ROM on an e1000 (as itself, or asking like a plain PXE ROM:
- * `bios-pxe`); UEFI uses OVMF's own EDK2 PXE client on virtio-net without an option ROM, which is
- * what a real UEFI machine's built-in PXE does (shared/pxe-lab README §2).
+ * `bios-pxe`); UEFI uses OVMF's own EDK2 network boot on virtio-net without an option ROM, which is
+ * what a real UEFI machine's built-in PXE and HTTP Boot do (shared/pxe-lab README §2).
  */
 import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -15,8 +15,11 @@ import { attachPlainPxeConsole } from './plain-pxe-console';
  * Firmware of the test VM. `bios-pxe` is a BIOS machine whose PXE ROM is not iPXE (what most real
  * BIOS NICs carry): QEMU's iPXE ROM with its DHCP user class changed over the serial console
  * (plain-pxe-console.ts), so it is offered lpxelinux.0 and runs it through its PXE API.
+ * `uefi` boots by PXE (arch 7); `uefi-http` only by HTTP Boot (arch 16), with PXE switched off in
+ * the firmware as a user does beside a router; `uefi-sb` by PXE with Secure Boot on (OVMF with
+ * Microsoft's keys enrolled, q35 with SMM), so shim, GRUB and kernel must all be signed.
  */
-export type Firmware = 'bios' | 'bios-pxe' | 'uefi';
+export type Firmware = 'bios' | 'bios-pxe' | 'uefi' | 'uefi-http' | 'uefi-sb';
 
 /** VmOptions describe one boot. */
 export interface VmOptions {
@@ -40,15 +43,17 @@ export interface BootResult {
   readonly serial: string;
   /** sha256 printed by the initramfs for the squashfs it fetched. */
   readonly sha256: string | undefined;
+  /** Whether the booted kernel said UEFI Secure Boot was on (its log, read by the initramfs). */
+  readonly secureBoot: boolean;
   /** Milliseconds from QEMU start to the first sight of each boot stage on the console. */
   readonly milestones: Readonly<Record<string, number>>;
 }
 
 /** Console lines that mark boot stages (firmware, bootloader, kernel), as in shared/pxe-lab. */
 const stages: readonly (readonly [string, RegExp])[] = [
-  ['firmware-pxe', /iPXE initialising|>>Start PXE/],
+  ['firmware-pxe', /iPXE initialising|>>Start PXE|>>Start HTTP Boot/],
   ['dhcp-done', /Next server|Station IP address|net0: [0-9.]+\//],
-  ['nbp-loaded', /NBP file downloaded|lpxelinux\.0\.\.\. ok|PXELINUX [0-9]/],
+  ['nbp-loaded', /NBP file downloaded|lpxelinux\.0\.\.\. ok|PXELINUX [0-9]|Downloading\.\.\.100%/],
   ['bootloader', /PXELINUX [0-9]|Welcome to GRUB|iPXE 1\.\d|boot\.ipxe\.\.\./],
   ['kernel-fetch', /Loading http|GRUB fetching|vmlinuz\.\.\./],
   ['initramfs', /LABBOOT-INIT/],
@@ -56,6 +61,9 @@ const stages: readonly (readonly [string, RegExp])[] = [
 
 const OVMF_CODE = '/usr/share/OVMF/OVMF_CODE_4M.fd';
 const OVMF_VARS = '/usr/share/OVMF/OVMF_VARS_4M.fd';
+/** Secure Boot: the SMM build, and variables with Microsoft's keys enrolled and Secure Boot on. */
+const OVMF_CODE_SB = '/usr/share/OVMF/OVMF_CODE_4M.secboot.fd';
+const OVMF_VARS_MS = '/usr/share/OVMF/OVMF_VARS_4M.ms.fd';
 
 /** The serial console socket of a `bios-pxe` VM (QEMU serves it and waits for the test). */
 function serialSocket(o: VmOptions): string {
@@ -66,7 +74,8 @@ function serialSocket(o: VmOptions): string {
 export function qemuArgs(o: VmOptions, serialLog: string): string[] {
   const args = [
     '-machine',
-    'q35',
+    // Secure Boot variables are only protected, and the secboot OVMF only runs, with SMM.
+    o.firmware === 'uefi-sb' ? 'q35,smm=on' : 'q35',
     '-m',
     '768',
     '-smp',
@@ -92,16 +101,27 @@ export function qemuArgs(o: VmOptions, serialLog: string): string[] {
   } else if (o.firmware === 'bios-pxe') {
     args.push('-device', `e1000,netdev=n0,mac=${o.mac},bootindex=1`, '-boot', 'order=n');
   } else {
+    const sb = o.firmware === 'uefi-sb';
     const vars = join(o.work, 'OVMF_VARS.fd');
-    copyFileSync(OVMF_VARS, vars);
+    copyFileSync(sb ? OVMF_VARS_MS : OVMF_VARS, vars);
     args.push(
       '-device',
       `virtio-net-pci,netdev=n0,mac=${o.mac},romfile=,bootindex=1`,
       '-drive',
-      `if=pflash,format=raw,unit=0,readonly=on,file=${OVMF_CODE}`,
+      `if=pflash,format=raw,unit=0,readonly=on,file=${sb ? OVMF_CODE_SB : OVMF_CODE}`,
       '-drive',
       `if=pflash,format=raw,unit=1,file=${vars}`,
     );
+    if (sb) args.push('-global', 'driver=cfi.pflash01,property=secure,value=on');
+    // OVMF's boot options for a NIC are PXEv4, PXEv6, HTTPv4, HTTPv6; these knobs drop the PXE
+    // ones, as switching PXE off in a real firmware's setup does, so HTTP Boot comes first.
+    if (o.firmware === 'uefi-http')
+      args.push(
+        '-fw_cfg',
+        'name=opt/org.tianocore/IPv4PXESupport,string=n',
+        '-fw_cfg',
+        'name=opt/org.tianocore/IPv6PXESupport,string=n',
+      );
   }
   return args;
 }
@@ -135,6 +155,7 @@ export async function bootVm(lab: NetnsLab, o: VmOptions): Promise<BootResult> {
           markerMs,
           serial,
           sha256: /LABBOOT-SHA256 ([0-9a-f]{64})/.exec(serial)?.[1],
+          secureBoot: /LABBOOT-SECUREBOOT enabled/.test(serial),
           milestones,
         };
       }

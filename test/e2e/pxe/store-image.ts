@@ -88,21 +88,39 @@ export async function syncTestImage(
 }
 
 /**
- * syncLabStore builds the boot payloads and syncs them, with the bootloader products a MAAS mirror
- * carries (pxelinux; shim + GRUB + iPXE snponly.efi for UEFI), into `dataDir`: the store that
- * `labboot serve` boots the lab VMs from. Returns the stored squashfs the guest must fetch.
+ * Which GRUB the mirror's `grub2-signed` archive carries as grubx64.efi: `http`, a grub-mkimage
+ * netboot build with http and tftp (the stand-in for Canonical's netboot GRUB); `signed`, Debian's
+ * signed netboot GRUB (no http module; boots under Secure Boot behind Microsoft's shim).
  */
-export async function syncLabStore(work: string, dataDir: string): Promise<StoredFile> {
-  const build = join(work, 'build');
+export type LabGrub = 'http' | 'signed';
+
+/** Debian's stand-ins for the files of the real `grub-efi-signed:uefi:amd64` product. */
+const SHIM = '/usr/lib/shim/shimx64.efi.signed';
+const MOK_MANAGER = '/usr/lib/shim/mmx64.efi.signed';
+const SIGNED_GRUB = '/usr/lib/grub/x86_64-efi-signed/grubnetx64.efi.signed';
+
+/**
+ * syncLabStore builds the boot payloads and syncs them into `dataDir` (the store `labboot serve`
+ * boots the lab VMs from) from a mirror whose bootloader products hold exactly what the real ones
+ * hold: `pxelinux:pxe:i386` = syslinux (lpxelinux.0, ldlinux.c32) and `grub-efi-signed:uefi:amd64`
+ * = shim-signed (bootx64.efi, mmx64.efi) + grub2-signed (grubx64.efi), with Debian's files as
+ * contents. Returns the stored squashfs the guest must fetch.
+ */
+export async function syncLabStore(
+  work: string,
+  dataDir: string,
+  grubKind: LabGrub = 'http',
+): Promise<StoredFile> {
+  const build = join(work, `build-${grubKind}`);
   mkdirSync(build, { recursive: true });
   const initrd = join(build, 'initrd.img');
   const squash = join(build, 'root.squashfs');
-  const grub = join(build, 'grubx64.efi');
+  const grub = grubKind === 'signed' ? SIGNED_GRUB : join(build, 'grubx64.efi');
   buildInitramfs(build, initrd);
   buildSquashfs(build, squash);
-  buildNetbootGrub(build, grub);
+  if (grubKind === 'http') buildNetbootGrub(build, grub);
   const stored = await syncTestImage(
-    work,
+    join(work, `mirror-${grubKind}`),
     dataDir,
     { kernel: kernelPath().path, initrd, squashfs: squash },
     [
@@ -120,17 +138,16 @@ export async function syncLabStore(work: string, dataDir: string): Promise<Store
         },
       },
       {
-        // MAAS layout: shim as bootx64.efi, GRUB as grubx64.efi beside it. The GRUB is a
-        // grub-mkimage netboot build because Debian's signed one has no http module; snponly.efi
-        // is the first stage LabBoot hands UEFI clients in proxy mode.
         os: 'grub-efi-signed',
         type: 'uefi',
         arch: 'amd64',
         versions: {
-          '20210203.0': {
-            'shim-signed': { 'bootx64.efi': { file: '/usr/lib/shim/shimx64.efi.signed' } },
-            'grub2-netboot': { 'grubx64.efi': { file: grub } },
-            ipxe: { 'snponly.efi': { file: '/usr/lib/ipxe/snponly.efi' } },
+          '20231004.0': {
+            'shim-signed': {
+              'bootx64.efi': { file: SHIM },
+              'mmx64.efi': { file: MOK_MANAGER },
+            },
+            'grub2-signed': { 'grubx64.efi': { file: grub } },
           },
         },
       },
