@@ -35,6 +35,25 @@ export function kernelPath(): { path: string; release: string } {
   return { path: join('/boot', name), release: name.slice('vmlinuz-'.length) };
 }
 
+/** What the initramfs is built from: busybox, the kernel's module tree and the serial console. */
+export interface InitramfsSystem {
+  readonly busybox: string;
+  /** `/lib/modules/<release>/kernel` of the kernel that will boot it. */
+  readonly modulesDir: string;
+  /** The console the marker goes to: `ttyS0` (x86), `ttyAMA0` (arm64 `virt`, a PL011). */
+  readonly serial: string;
+}
+
+/** hostSystem is this machine's busybox, its newest kernel's modules and the x86 serial port. */
+export function hostSystem(): InitramfsSystem {
+  const { release } = kernelPath();
+  return {
+    busybox: '/bin/busybox',
+    modulesDir: join('/lib/modules', release, 'kernel'),
+    serial: 'ttyS0',
+  };
+}
+
 // NIC drivers Debian builds as modules, in load order: e1000 for the BIOS VM, virtio-net for OVMF.
 const modules = [
   'drivers/net/ethernet/intel/e1000/e1000',
@@ -78,14 +97,17 @@ sync
 poweroff -f
 `;
 
-/** buildInitramfs writes the gzip'd cpio initramfs to `out`. */
-export function buildInitramfs(work: string, out: string): void {
-  const { release } = kernelPath();
-  const d = join(work, 'initramfs');
+/** buildInitramfs writes the gzip'd cpio initramfs for `system` (default: this machine's) to `out`. */
+export function buildInitramfs(
+  work: string,
+  out: string,
+  system: InitramfsSystem = hostSystem(),
+): void {
+  const d = join(work, `initramfs-${system.serial}`);
   rmSync(d, { recursive: true, force: true });
   for (const sub of ['bin', 'dev', 'proc', 'sys', 'etc', 'lib/modules', 'tmp'])
     mkdirSync(join(d, sub), { recursive: true });
-  copyFileSync('/bin/busybox', join(d, 'bin/busybox'));
+  copyFileSync(system.busybox, join(d, 'bin/busybox'));
   chmodSync(join(d, 'bin/busybox'), 0o755);
   for (const a of [
     'sh',
@@ -109,14 +131,16 @@ export function buildInitramfs(work: string, out: string): void {
     symlinkSync('busybox', join(d, 'bin', a));
   }
   modules.forEach((m, i) => {
-    const src = join('/lib/modules', release, 'kernel', `${m}.ko`);
+    const src = join(system.modulesDir, `${m}.ko`);
     if (existsSync(src))
       copyFileSync(
         src,
         join(d, 'lib/modules', `${String(i).padStart(2, '0')}-${m.split('/').pop() ?? ''}.ko`),
       );
   });
-  writeFileSync(join(d, 'init'), initScript, { mode: 0o755 });
+  writeFileSync(join(d, 'init'), initScript.replaceAll('/dev/ttyS0', `/dev/${system.serial}`), {
+    mode: 0o755,
+  });
   execFileSync(
     'bash',
     [
@@ -178,12 +202,18 @@ const grubModules = [
  * No memdisk: with one, GRUB's prefix becomes `(memdisk)/boot/grub` after HTTP Boot and it never
  * fetches its config.
  */
-export function buildNetbootGrub(work: string, out: string): void {
+export function buildNetbootGrub(
+  work: string,
+  out: string,
+  /** `arm64-efi` with Debian's arm64 modules in `moduleDir` builds the arm64 one. */
+  target: { readonly format: string; readonly moduleDir?: string } = { format: 'x86_64-efi' },
+): void {
   const cfg = join(work, 'grub-embedded.cfg');
   writeFileSync(cfg, 'set timeout=0\n');
   execFileSync('grub-mkimage', [
     '-O',
-    'x86_64-efi',
+    target.format,
+    ...(target.moduleDir === undefined ? [] : ['-d', target.moduleDir]),
     '-o',
     out,
     '-p',

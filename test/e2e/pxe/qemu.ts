@@ -34,6 +34,11 @@ export interface VmOptions {
   readonly timeoutMs: number;
   /** The server's log so far; its tail goes into every failure message beside the serial tail. */
   readonly serverLog?: () => string;
+  /** A machine other than the x86 PC (arm64-vm.ts): its QEMU binary and command line. */
+  readonly machine?: {
+    readonly binary: string;
+    readonly args: (o: VmOptions, serialLog: string) => string[];
+  };
 }
 
 /** BootResult is what the serial console showed. */
@@ -130,10 +135,11 @@ export function qemuArgs(o: VmOptions, serialLog: string): string[] {
 export async function bootVm(lab: NetnsLab, o: VmOptions): Promise<BootResult> {
   const serialLog = join(o.work, `serial-${o.firmware}.log`);
   writeFileSync(serialLog, '');
-  const args = qemuArgs(o, serialLog);
-  writeFileSync(join(o.work, `qemu-${o.firmware}.cmd`), `qemu-system-x86_64 ${args.join(' ')}\n`);
+  const args = o.machine?.args(o, serialLog) ?? qemuArgs(o, serialLog);
+  const binary = o.machine?.binary ?? 'qemu-system-x86_64';
+  writeFileSync(join(o.work, `qemu-${o.firmware}.cmd`), `${binary} ${args.join(' ')}\n`);
   const started = Date.now();
-  const vm = lab.run(o.ns, 'qemu-system-x86_64', args);
+  const vm = lab.run(o.ns, binary, args);
   const serialConsole =
     o.firmware === 'bios-pxe' ? await attachPlainPxeConsole(serialSocket(o), serialLog) : undefined;
   const read = (): string => (existsSync(serialLog) ? readFileSync(serialLog, 'latin1') : '');

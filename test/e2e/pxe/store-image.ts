@@ -26,34 +26,58 @@ interface ImagesJson {
   kind?: string;
   os: string;
   release: string;
+  arch: string;
   versions: { version: string; complete: boolean; files: StoredFile[] }[];
 }
+
+/** The boot files of one architecture's `ubuntu/jammy/<arch>` test image. */
+export interface TestPayload {
+  readonly kernel: string;
+  readonly initrd: string;
+  readonly squashfs: string;
+}
+
+/** The stored files of one synced image, by ftype. */
+export type StoredImage = Record<'boot-kernel' | 'boot-initrd' | 'squashfs', StoredFile>;
 
 /** syncTestImage syncs kernel/initrd/squashfs into `dataDir` and returns them by ftype. */
 export async function syncTestImage(
   work: string,
   dataDir: string,
-  payload: { kernel: string; initrd: string; squashfs: string },
+  payload: TestPayload,
   bootloaders: MirrorBootloader[] = [],
-): Promise<Record<'boot-kernel' | 'boot-initrd' | 'squashfs', StoredFile>> {
+): Promise<StoredImage> {
+  const stored = await syncTestImages(work, dataDir, { amd64: payload }, bootloaders);
+  if (stored.amd64 === undefined) throw new Error('the amd64 test image was not synced');
+  return stored.amd64;
+}
+
+/**
+ * syncTestImages syncs one `ubuntu/jammy/<arch>` image per architecture from one mirror into
+ * `dataDir` and returns each one's stored files.
+ */
+export async function syncTestImages(
+  work: string,
+  dataDir: string,
+  payloads: Readonly<Record<string, TestPayload>>,
+  bootloaders: MirrorBootloader[] = [],
+): Promise<Partial<Record<string, StoredImage>>> {
   const mirror = await buildMirror({
     root: join(work, 'mirror'),
-    images: [
-      {
-        release: 'jammy',
-        version: '22.04',
-        arch: 'amd64',
-        subarch: 'ga-22.04',
-        versions: {
-          '20251101': {
-            kernel: { file: payload.kernel },
-            initrd: { file: payload.initrd },
-            squashfs: { file: payload.squashfs },
-            manifest: manifestText({ busybox: '1:1.35.0-4' }),
-          },
+    images: Object.entries(payloads).map(([arch, payload]) => ({
+      release: 'jammy',
+      version: '22.04',
+      arch,
+      subarch: 'ga-22.04',
+      versions: {
+        '20251101': {
+          kernel: { file: payload.kernel },
+          initrd: { file: payload.initrd },
+          squashfs: { file: payload.squashfs },
+          manifest: manifestText({ busybox: '1:1.35.0-4' }),
         },
       },
-    ],
+    })),
     bootloaders,
   });
   const server = await new MirrorServer(mirror.root).start();
@@ -66,22 +90,27 @@ export async function syncTestImage(
       return r.stdout;
     };
     await lb('sources', 'add', server.url, '--keyring', keyFile, '--name', 'e2e');
-    await lb('select', 'add', 'ubuntu/jammy/amd64');
+    for (const arch of Object.keys(payloads)) await lb('select', 'add', `ubuntu/jammy/${arch}`);
     await lb('sync');
     const images = JSON.parse(await lb('--json', 'images')) as ImagesJson[];
-    const files = images
-      .filter((i) => i.kind === undefined || i.kind === 'image')
-      .flatMap((i) => i.versions.filter((v) => v.complete).flatMap((v) => v.files));
-    const pick = (ftype: string): StoredFile => {
-      const f = files.find((x) => x.ftype === ftype);
-      if (!f) throw new Error(`the synced image has no ${ftype}: ${JSON.stringify(images)}`);
-      return f;
-    };
-    return {
-      'boot-kernel': pick('boot-kernel'),
-      'boot-initrd': pick('boot-initrd'),
-      squashfs: pick('squashfs'),
-    };
+    const stored: Partial<Record<string, StoredImage>> = {};
+    for (const arch of Object.keys(payloads)) {
+      const files = images
+        .filter((i) => (i.kind === undefined || i.kind === 'image') && i.arch === arch)
+        .flatMap((i) => i.versions.filter((v) => v.complete).flatMap((v) => v.files));
+      const pick = (ftype: string): StoredFile => {
+        const f = files.find((x) => x.ftype === ftype);
+        if (!f)
+          throw new Error(`the synced ${arch} image has no ${ftype}: ${JSON.stringify(images)}`);
+        return f;
+      };
+      stored[arch] = {
+        'boot-kernel': pick('boot-kernel'),
+        'boot-initrd': pick('boot-initrd'),
+        squashfs: pick('squashfs'),
+      };
+    }
+    return stored;
   } finally {
     await server.stop();
   }
