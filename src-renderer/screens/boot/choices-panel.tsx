@@ -7,6 +7,7 @@ import type { ImageView } from '../../../src-shared/contract/images';
 import type { BootChoice } from '../../../src-shared/boot/choices';
 import type * as Choices from '../../../src-shared/boot/choices';
 import { KernelOptionsSection } from './kernel-options-section';
+import { archDefaults, archOfDefaultKey } from './arch-defaults';
 
 const localDisk = 'local';
 /**
@@ -31,8 +32,15 @@ function describe(c: BootChoice | undefined): string {
   return c.action === 'local' ? 'its local disk' : (c.image ?? '?');
 }
 
+/** The value of a default's select: the image spec, `local`, or '' when not set. */
+function selectValue(c: BootChoice | undefined): string {
+  if (c === undefined) return '';
+  return c.action === 'local' ? localDisk : (c.image ?? '');
+}
+
 /**
- * ChoicesPanel sets what machines boot: the default for every machine, and overrides per MAC
+ * ChoicesPanel sets what machines boot: the default for every machine and per architecture (a
+ * machine boots its architecture's default, else the one for every machine), and overrides per MAC
  * (image or local disk, with an optional hostname), and the extra kernel options.
  */
 export function ChoicesPanel() {
@@ -77,7 +85,10 @@ export function ChoicesPanel() {
 
   const byMac = choices.data ?? [];
   const fallback = byMac.find((c) => c.mac === DEFAULT_CHOICE_MAC);
-  const overrides = byMac.filter((c) => c.mac !== DEFAULT_CHOICE_MAC);
+  const perArch = archDefaults(byMac, options);
+  const overrides = byMac.filter(
+    (c) => c.mac !== DEFAULT_CHOICE_MAC && archOfDefaultKey(c.mac) === undefined,
+  );
   const targetOptions = (
     <>
       {options.map((o) => (
@@ -120,6 +131,32 @@ export function ChoicesPanel() {
         </label>
         <span className="hint">Machines without an override boot {describe(fallback)}.</span>
       </div>
+      {perArch.map((d) => (
+        <div className="toolbar" key={d.key}>
+          <label className="field inline">
+            <span>Default for {d.arch} machines</span>
+            <select
+              value={selectValue(d.choice)}
+              onChange={(e) =>
+                void (e.target.value === ''
+                  ? run(() => call(bridge, 'boot.removeChoice', { mac: d.key }))
+                  : set(d.key, e.target.value))
+              }
+            >
+              <option value="">Same as every machine</option>
+              {d.images.map((o) => (
+                <option key={o} value={o}>
+                  {o}
+                </option>
+              ))}
+              <option value={localDisk}>Local disk (skip network boot)</option>
+            </select>
+          </label>
+          <span className="hint">
+            {d.arch} machines without an override boot {describe(d.choice ?? fallback)}.
+          </span>
+        </div>
+      ))}
       <h3 className="subhead">Per-machine overrides</h3>
       {overrides.length > 0 && (
         <table className="table compact">
