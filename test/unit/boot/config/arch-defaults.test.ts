@@ -176,7 +176,12 @@ describe('BootResolver defaults per client architecture', () => {
     choices.set('52:54:00:00:00:05', { action: 'image', image: 'ubuntu/jammy/amd64' });
     const resolve = resolver(choices);
     await resolve('bootaa64.efi', arm);
-    expect(await resolve('grub/grub.cfg-52:54:00:00:00:01', arm)).toMatch(/chainloader/);
+    // GRUB picks the removable-media loader of its own CPU: BOOTAA64.EFI on arm64.
+    const local = await resolve('grub/grub.cfg-52:54:00:00:00:01', arm);
+    expect(local).toMatch(
+      /if \[ "\$\{grub_cpu\}" = "arm64" \]; then\s+set efi_loader=bootaa64\.efi/,
+    );
+    expect(local).toContain('chainloader /efi/boot/${efi_loader}');
     await expect(resolve('grub/grub.cfg-52:54:00:00:00:05', arm)).rejects.toThrow(
       /the chosen image is amd64, but the client asked for arm64/,
     );
