@@ -81,6 +81,11 @@ function hashesOf(images: readonly BootImage[]): string[] {
 
 /** PXELINUX runs only on x86 BIOS machines. */
 const PXELINUX_ARCH = 'amd64';
+/**
+ * iPXE clients here run a NIC's own ROM (LabBoot serves no iPXE binary), and those are x86 PCs;
+ * one that fetched a UEFI bootloader from LabBoot is known better.
+ */
+const IPXE_ARCH = 'amd64';
 
 /** BootResolver implements `BootContentResolver` for the boot servers. */
 export class BootResolver implements BootContentResolver {
@@ -121,7 +126,7 @@ export class BootResolver implements BootContentResolver {
           return text(
             renderIpxe(
               this.deps.templates,
-              this.target(config.mac, this.archs.archOf(client.address)),
+              this.target(config.mac, this.archs.archOf(client.address) ?? IPXE_ARCH),
               endpoint,
               config.mac,
             ),

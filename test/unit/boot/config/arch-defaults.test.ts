@@ -163,6 +163,8 @@ describe('BootResolver defaults per client architecture', () => {
     await resolve('images/bootx64.efi', x86);
     expect(await resolve('grub/grub.cfg-52:54:00:00:00:01', arm)).toMatch(armKernel);
     expect(await resolve('grub/grub.cfg-52:54:00:00:00:02', x86)).toMatch(x86Kernel);
+    // An iPXE NIC ROM fetched nothing from LabBoot: it is an x86 PC.
+    expect(await resolve('ipxe.cfg-52-54-00-00-00-06', stranger)).toMatch(x86Kernel);
     // GRUB from elsewhere: no per-MAC answer, so it falls back to `grub.cfg-default-<cpu>`.
     await expect(resolve('grub/grub.cfg-52:54:00:00:00:04', stranger)).rejects.toThrow(
       BootContentError,
