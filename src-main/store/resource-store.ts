@@ -328,10 +328,12 @@ export class ResourceStore {
     ).run();
   }
 
-  /** referencedBlobs is every sha256 a stored version still needs. */
+  /** referencedBlobs is every sha256 a stored version or a custom image still needs. */
   referencedBlobs(): Set<string> {
     return new Set(
-      this.stmt('SELECT DISTINCT sha256 FROM resource_files').pluck().all() as string[],
+      this.stmt('SELECT sha256 FROM resource_files UNION SELECT sha256 FROM custom_images')
+        .pluck()
+        .all() as string[],
     );
   }
 

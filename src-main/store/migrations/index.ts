@@ -11,6 +11,8 @@ import { bootKernelOptionsMigration } from './240-boot-kernel-options';
 import { dhcpLeasesMigration } from './300-dhcp-leases';
 import { bootEventsMigration } from './301-boot-events';
 import { dhcpReservationsMigration } from './302-dhcp-reservations';
+import { customImagesMigration } from './400-custom-images';
+import { deploymentsMigration } from './410-deployments';
 import type { Migration } from './types';
 
 /** migrations lists every schema step; order of this array does not matter, ids do. */
@@ -28,4 +30,6 @@ export const migrations: readonly Migration[] = [
   dhcpLeasesMigration,
   bootEventsMigration,
   dhcpReservationsMigration,
+  customImagesMigration,
+  deploymentsMigration,
 ];
