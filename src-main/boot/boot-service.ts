@@ -212,7 +212,8 @@ export class BootService implements Disposable {
 
   /** What cannot boot in a DHCP mode with the stream's bootloaders, in one sentence each. */
   limitations(mode: DhcpModeName): BootLimitation[] {
-    return limitationsFor(mode, this.grubHttp.of(this.deps.bootResources.listBootloaders()));
+    const loaders = this.deps.bootResources.listBootloaders();
+    return limitationsFor(mode, this.grubHttp.of(loaders), this.grubHttp.of(loaders, 'arm64'));
   }
 
   /** The stored boot log, oldest first: one MAC's timeline, or the newest steps of every client. */

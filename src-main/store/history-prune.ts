@@ -4,7 +4,9 @@
  * older than the age limit or beyond the newest `maxEvents` are deleted. Two things are always
  * kept: the newest sync run (so the UI can say how the last sync ended) with the runs still
  * running, and every MAC's newest boot — its rows from the hour before its newest row, plus the
- * MAC-less TFTP/HTTP rows its address made then — so the boot log's per-MAC timeline survives.
+ * MAC-less TFTP/HTTP rows its address made then — so the boot log's per-MAC timeline survives;
+ * only past ten times the count (a storm of made-up MACs) do the oldest boot events go regardless.
+ * The boot log store applies the same rule while it writes; there is no other cap.
  *
  * Rows go in small batches, each its own write transaction, until none are left or the time
  * budget is spent (the rest goes next time), so a writer in another process never waits long.
@@ -14,6 +16,13 @@ import { writeTransaction } from './write-transaction';
 
 /** A MAC's newest boot is its rows from this long before its newest row (a boot takes minutes). */
 export const NEWEST_BOOT_WINDOW_MS = 3_600_000;
+
+/**
+ * Newest boots are kept beyond the count, but not without end: a DHCP storm of made-up MACs (or
+ * one MAC asking for an hour) would make every row someone's newest boot. Past this many times
+ * the count, the oldest boot events go whoever they belong to, so the disk cannot fill.
+ */
+export const BOOT_EVENTS_CEILING_FACTOR = 10;
 
 /** HistoryLimits says how much history is kept. */
 export interface HistoryLimits {
@@ -65,20 +74,7 @@ export function pruneHistory(
          AND id != (SELECT MAX(id) FROM sync_runs)
        LIMIT @batch)`,
   );
-  // A row is protected when it lies in its MAC's newest boot, or is a MAC-less row from an
-  // address that such a boot's DHCP steps used, at or after that step.
-  const bootCut = db.prepare(
-    `DELETE FROM boot_events WHERE id IN (
-       SELECT e.id FROM boot_events e
-       WHERE (e.at < @cutoffMs OR e.id <= (SELECT MAX(id) FROM boot_events) - @max)
-         AND NOT (e.mac IS NOT NULL
-                  AND e.at >= (SELECT MAX(m.at) FROM boot_events m WHERE m.mac = e.mac) - @window)
-         AND NOT (e.mac IS NULL AND EXISTS (
-                  SELECT 1 FROM boot_events d
-                  WHERE d.client_ip = e.client_ip AND d.mac IS NOT NULL AND d.at <= e.at
-                    AND d.at >= (SELECT MAX(m.at) FROM boot_events m WHERE m.mac = d.mac) - @window))
-       LIMIT @batch)`,
-  );
+  const bootCut = bootEventCut(db, limits, cutoffMs, batch);
 
   const steps: [keyof Omit<HistoryPruneResult, 'complete'>, () => number][] = [
     [
@@ -86,28 +82,90 @@ export function pruneHistory(
       () => syncEventCut.run({ cutoff: cutoffIso, max: limits.maxEvents, batch }).changes,
     ],
     ['syncRuns', () => syncRunCut.run({ cutoff: cutoffIso, batch }).changes],
-    [
-      'bootEvents',
-      () =>
-        bootCut.run({
-          cutoffMs,
-          max: limits.maxEvents,
-          window: NEWEST_BOOT_WINDOW_MS,
-          batch,
-        }).changes,
-    ],
+    ['bootEvents', bootCut],
   ];
   for (const [field, step] of steps) {
-    for (;;) {
-      if (Date.now() > deadline) {
-        result.complete = false;
-        return result;
-      }
-      // Runs cascade to their events; counted as runs.
-      const deleted = writeTransaction(db, step);
-      result[field] += deleted;
-      if (deleted < batch) break;
+    const { deleted, complete } = runBatches(db, step, batch, deadline);
+    // Runs cascade to their events; counted as runs.
+    result[field] += deleted;
+    if (!complete) {
+      result.complete = false;
+      return result;
     }
   }
   return result;
+}
+
+/**
+ * pruneBootEvents applies the same rule to the boot log alone; the boot log store calls it as it
+ * writes, so a burst of events is bounded by these limits and no other cap.
+ */
+export function pruneBootEvents(
+  db: Database,
+  limits: HistoryLimits,
+  options: HistoryPruneOptions = {},
+): { deleted: number; complete: boolean } {
+  const now = options.now ?? Date.now;
+  const deadline = Date.now() + (options.budgetMs ?? 250);
+  const batch = options.batchRows ?? 2_000;
+  const cutoffMs = now() - limits.maxAgeDays * dayMs;
+  return runBatches(db, bootEventCut(db, limits, cutoffMs, batch), batch, deadline);
+}
+
+/**
+ * bootEventCut deletes one batch of boot events past the limits. A row is protected when it lies
+ * in its MAC's newest boot, or is a MAC-less row from an address that such a boot's DHCP steps
+ * used, at or after that step.
+ */
+function bootEventCut(
+  db: Database,
+  limits: HistoryLimits,
+  cutoffMs: number,
+  batch: number,
+): () => number {
+  const ceiling = db.prepare(
+    `DELETE FROM boot_events WHERE id IN (
+       SELECT id FROM boot_events WHERE id <= (SELECT MAX(id) FROM boot_events) - @max
+       ORDER BY id LIMIT @batch)`,
+  );
+  // `newest`: where each MAC's newest boot starts; `guarded`: from when each address belongs to
+  // such a boot (its earliest MAC row there). Computed once per batch rather than per row, so a
+  // burst from one address costs one pass, not one pass per row.
+  const cut = db.prepare(
+    `DELETE FROM boot_events WHERE id IN (
+       WITH newest AS (
+              SELECT mac, MAX(at) - @window AS since FROM boot_events
+              WHERE mac IS NOT NULL GROUP BY mac),
+            guarded AS (
+              SELECT d.client_ip AS ip, MIN(d.at) AS since FROM boot_events d
+              JOIN newest n ON n.mac = d.mac
+              WHERE d.at >= n.since AND d.client_ip IS NOT NULL GROUP BY d.client_ip)
+       SELECT e.id FROM boot_events e
+       LEFT JOIN newest n ON n.mac = e.mac
+       LEFT JOIN guarded g ON e.mac IS NULL AND g.ip = e.client_ip
+       WHERE (e.at < @cutoffMs OR e.id <= (SELECT MAX(id) FROM boot_events) - @max)
+         AND NOT (n.since IS NOT NULL AND e.at >= n.since)
+         AND NOT (g.since IS NOT NULL AND e.at >= g.since)
+       LIMIT @batch)`,
+  );
+  // The ceiling first: after a storm it leaves the slower rule less to look at.
+  return () =>
+    ceiling.run({ max: limits.maxEvents * BOOT_EVENTS_CEILING_FACTOR, batch }).changes +
+    cut.run({ cutoffMs, max: limits.maxEvents, window: NEWEST_BOOT_WINDOW_MS, batch }).changes;
+}
+
+/** runBatches runs a delete step, each batch its own write transaction, until done or out of time. */
+function runBatches(
+  db: Database,
+  step: () => number,
+  batch: number,
+  deadline: number,
+): { deleted: number; complete: boolean } {
+  let deleted = 0;
+  for (;;) {
+    if (Date.now() > deadline) return { deleted, complete: false };
+    const n = writeTransaction(db, step);
+    deleted += n;
+    if (n < batch) return { deleted, complete: true };
+  }
 }

@@ -4,6 +4,9 @@
  * TFTP and HTTP rows are matched to a MAC through the address the client got.
  */
 import type { Database } from '../../store/database';
+import { pruneBootEvents, type HistoryLimits } from '../../store/history-prune';
+import { SettingsStore } from '../../store/settings-store';
+import { readStoreSettings } from '../../store/store-settings';
 import { writeTransaction } from '../../store/write-transaction';
 
 /** Which protocol a boot event came from. */
@@ -45,29 +48,46 @@ export interface StoredBootEvent extends BootEvent {
 
 /**
  * Rows of one client: its MAC, plus MAC-less TFTP/HTTP rows from an address DHCP gave it, from
- * then on (an address used earlier was someone else's). Binds `@mac`.
+ * then on (an address used earlier was someone else's). Binds `@mac`. The subquery must walk this
+ * MAC's rows: by address it would walk every earlier row of a busy address, once per row.
  */
 const OF_CLIENT = `(mac = @mac
   OR (mac IS NULL AND EXISTS (
-       SELECT 1 FROM boot_events d WHERE d.mac = @mac AND d.client_ip = boot_events.client_ip
+       SELECT 1 FROM boot_events d INDEXED BY boot_events_mac_at
+       WHERE d.mac = @mac AND d.client_ip = boot_events.client_ip
        AND d.at <= boot_events.at)))`;
 
-/** Rows kept at most; the oldest go first so a busy lab cannot fill the disk. */
-export const BOOT_LOG_MAX_ROWS = 20_000;
+/**
+ * How the boot log stays bounded while it is written: the history limits (the storage settings
+ * by default), applied every `pruneEvery` inserts within `pruneBudgetMs`.
+ */
+export interface BootLogOptions {
+  limits?: () => HistoryLimits;
+  now?: () => number;
+  pruneEvery?: number;
+  pruneBudgetMs?: number;
+}
 
 /** BootLogStore appends and reads boot events. */
 export class BootLogStore {
   private inserts = 0;
+  private readonly limits: () => HistoryLimits;
 
   constructor(
     private readonly db: Database,
-    private readonly maxRows = BOOT_LOG_MAX_ROWS,
-  ) {}
+    private readonly options: BootLogOptions = {},
+  ) {
+    const settings = new SettingsStore(db);
+    this.limits =
+      options.limits ??
+      (() => {
+        const s = readStoreSettings(settings);
+        return { maxAgeDays: s.historyDays, maxEvents: s.historyEvents };
+      });
+  }
 
-  /** record appends one event. */
+  /** record appends one event, then now and then prunes to the history limits. */
   record(e: BootEvent): void {
-    // Pruning every insert would double the write cost; every 500th keeps the bound loose but real.
-    const prune = ++this.inserts % 500 === 0;
     writeTransaction(this.db, () => {
       this.db
         .prepare(
@@ -75,12 +95,16 @@ export class BootLogStore {
            VALUES (?, ?, ?, ?, ?, ?)`,
         )
         .run(e.at, e.mac, e.clientIp, e.protocol, e.stage, e.detail);
-      if (prune) {
-        this.db
-          .prepare('DELETE FROM boot_events WHERE id <= (SELECT MAX(id) FROM boot_events) - ?')
-          .run(this.maxRows);
-      }
     });
+    // The same rule as history pruning, so a burst never cuts a MAC's newest boot. Every 500th
+    // insert keeps the bound loose but real; the budget keeps a DHCP answer from waiting long.
+    if (++this.inserts % (this.options.pruneEvery ?? 500) === 0) {
+      pruneBootEvents(this.db, this.limits(), {
+        now: this.options.now,
+        budgetMs: this.options.pruneBudgetMs ?? 50,
+        batchRows: 500,
+      });
+    }
   }
 
   /**
@@ -91,10 +115,7 @@ export class BootLogStore {
     const rows = this.db
       .prepare(
         `SELECT at, mac, client_ip, protocol, stage, detail FROM boot_events
-         WHERE mac = @mac
-            OR (mac IS NULL AND EXISTS (
-                 SELECT 1 FROM boot_events d WHERE d.mac = @mac AND d.client_ip = boot_events.client_ip
-                 AND d.at <= boot_events.at))
+         WHERE ${OF_CLIENT}
          ORDER BY at, id LIMIT @limit`,
       )
       .all({ mac, limit }) as EventRow[];

@@ -13,11 +13,38 @@ export interface BootLimitation {
   readonly message: string;
 }
 
-/** limitationsFor lists what will not work with the chosen DHCP mode and the stream's GRUB. */
+/** limitationsFor lists what will not work with the chosen DHCP mode and the stream's GRUBs. */
 export function limitationsFor(
   mode: DhcpMode | 'off',
   grub: GrubHttp = 'unknown',
+  arm64Grub: GrubHttp = 'unknown',
 ): BootLimitation[] {
+  return [...x64Limitations(mode, grub), ...arm64Limitations(mode, arm64Grub)];
+}
+
+/** What the arm64 product's GRUB (`grubaa64.efi`) rules out; nothing when it has http. */
+function arm64Limitations(mode: DhcpMode | 'off', grub: GrubHttp): BootLimitation[] {
+  if (grub !== 'no-http') return [];
+  if (mode === 'proxy')
+    return [
+      {
+        id: 'arm64-proxy-no-http',
+        message:
+          "arm64 UEFI machines beside your router cannot boot with this stream's arm64 GRUB: it has no http module, so after the firmware's HTTP Boot it cannot fetch its config; use full DHCP on an isolated switch (--dhcp full).",
+      },
+    ];
+  if (mode === 'full')
+    return [
+      {
+        id: 'arm64-no-http',
+        message:
+          "This stream's arm64 GRUB has no http module, so arm64 UEFI machines load their kernel over TFTP (slower) and the firmware's HTTP Boot cannot work with it.",
+      },
+    ];
+  return [];
+}
+
+function x64Limitations(mode: DhcpMode | 'off', grub: GrubHttp): BootLimitation[] {
   switch (mode) {
     case 'proxy':
       if (grub === 'no-http')

@@ -3,11 +3,8 @@ import type { CliContext } from '../context';
 import { bootStepLine } from '../boot-event-line';
 import { normalizeMac } from '../../../src-shared/boot/mac';
 import { UserError } from '../../../src-shared/errors';
-import {
-  BootLogStore,
-  BOOT_LOG_MAX_ROWS,
-  type StoredBootEvent,
-} from '../../boot/dhcp/boot-log-store';
+import { BootLogStore, type StoredBootEvent } from '../../boot/dhcp/boot-log-store';
+import { storeSettingsSchema } from '../../../src-shared/contract/store';
 import { waitForShutdown } from '../../shutdown';
 
 interface LogOptions {
@@ -20,11 +17,13 @@ interface LogOptions {
 export const FOLLOW_POLL_MS = 250;
 const FOLLOW_BATCH = 500;
 const DEFAULT_LIMIT = 50;
+/** The log never holds more rows than the largest history setting allows. */
+const MAX_LIMIT = storeSettingsSchema.shape.historyEvents.maxValue ?? 1_000_000;
 
 function parseLimit(value: string): number {
   const n = Number(value);
-  if (!/^\d+$/.test(value) || n < 1 || n > BOOT_LOG_MAX_ROWS) {
-    throw new InvalidArgumentError(`expected a count from 1 to ${BOOT_LOG_MAX_ROWS}.`);
+  if (!/^\d+$/.test(value) || n < 1 || n > MAX_LIMIT) {
+    throw new InvalidArgumentError(`expected a count from 1 to ${MAX_LIMIT}.`);
   }
   return n;
 }

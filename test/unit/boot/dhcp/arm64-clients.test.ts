@@ -1,4 +1,6 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { openDatabase, type Database } from '../../../../src-main/store/database';
 import { UEFI_PXE_PROXY_REFUSAL } from '../../../../src-main/boot/dhcp/boot-choice';
 import { defaultTargets } from '../../../../src-main/boot/dhcp/dhcp-part';
@@ -6,6 +8,10 @@ import { DhcpResponder, type Arrival } from '../../../../src-main/boot/dhcp/resp
 import { LeaseStore } from '../../../../src-main/boot/dhcp/lease-store';
 import { buildRequest } from '../../../../src-main/boot/dhcp/request';
 import { MessageType, Opt, stringOption } from '../../../../src-main/boot/dhcp/options';
+import { limitationsFor } from '../../../../src-main/boot/dhcp/limitations';
+import { GrubHttpProbe } from '../../../../src-main/boot/config/grub-http';
+import type { BootloaderFiles } from '../../../../src-main/store/boot-resources';
+import { makeTempDir } from '../../../helpers/temp-dir';
 
 // What AAVMF (EDK2 for arm64) sends: PXE as arch 11, HTTP Boot as arch 19.
 const AAVMF_PXE = 'PXEClient:Arch:00011:UNDI:003000';
@@ -70,5 +76,43 @@ describe('arm64 UEFI clients', () => {
     }
     expect(proxy.reply?.packet.yiaddr).toBe('0.0.0.0');
     expect(full.reply?.packet.yiaddr).toBe('10.77.0.20');
+  });
+});
+
+describe('what the arm64 GRUB rules out', () => {
+  const tmp = makeTempDir();
+  afterAll(() => tmp.remove());
+
+  /** A stored bootloader product holding one GRUB image. */
+  const product = (arch: string, file: string, bytes: string): BootloaderFiles => {
+    const dir = join(tmp.path, `${arch}-${bytes.length}`);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, file), bytes);
+    return { os: 'grub-efi', bootloaderType: 'uefi', arch, version: '20231004.0', dir };
+  };
+
+  it('reads grubaa64.efi of the arm64 product, apart from the x86-64 one', () => {
+    const withHttp = 'MZ… User-Agent: GRUB … unsupported HTTP response …';
+    const probe = new GrubHttpProbe();
+    const x64 = product('amd64', 'grubx64.efi', withHttp);
+    expect(probe.of([x64, product('arm64', 'grubaa64.efi', 'MZ no http')], 'arm64')).toBe(
+      'no-http',
+    );
+    expect(probe.of([x64], 'amd64')).toBe('http');
+    expect(probe.of([x64], 'arm64')).toBe('unknown');
+    expect(probe.of([product('arm64', 'grubaa64.efi', withHttp)], 'arm64')).toBe('http');
+  });
+
+  it('says in one sentence when an arm64 GRUB without http cannot boot, per DHCP mode', () => {
+    const ids = (mode: 'proxy' | 'full' | 'off', arm64: 'http' | 'no-http') =>
+      limitationsFor(mode, 'http', arm64).map((l) => l.id);
+    expect(ids('proxy', 'no-http')).toContain('arm64-proxy-no-http');
+    expect(ids('full', 'no-http')).toEqual(['arm64-no-http']);
+    expect(ids('proxy', 'http')).not.toContain('arm64-proxy-no-http');
+    expect(ids('full', 'http')).toEqual([]);
+    const [proxy] = limitationsFor('proxy', 'unknown', 'no-http').filter((l) =>
+      l.id.startsWith('arm64'),
+    );
+    expect(proxy?.message).toMatch(/^arm64 UEFI machines beside your router cannot boot .*\.$/);
   });
 });
