@@ -24,6 +24,7 @@ import { ConfigBackupService } from './backup/config-backup';
 import { ScheduledSyncService } from './schedule/scheduled-sync';
 import { UpkeepService } from './upkeep/upkeep-service';
 import { readStoreSettings } from './store/store-settings';
+import { DeployService } from './deploy/deploy-service';
 
 export interface ServicesConfig {
   dataDir: string;
@@ -60,6 +61,8 @@ export interface Services {
   readonly schedule: ScheduledSyncService;
   /** Image delete, store verify/repair, storage settings, history pruning, start-up cleanup. */
   readonly upkeep: UpkeepService;
+  /** Custom disk images and the deploy cycle of each machine. */
+  readonly deploy: DeployService;
   /** Closes sockets, stops transfers and closes the database, in reverse order of creation. */
   dispose(): Promise<void>;
 }
@@ -101,6 +104,7 @@ export async function createServices(config: ServicesConfig): Promise<Services> 
     );
     const manifests = new ManifestStore(db);
     const bootResources = new BootResources(db, config.dataDir);
+    const deploy = store.add(new DeployService({ db, dataDir: config.dataDir, events, log }));
     const boot = store.add(
       new BootService({
         db,
@@ -109,6 +113,7 @@ export async function createServices(config: ServicesConfig): Promise<Services> 
         events,
         log,
         interfaces: () => listInterfaces(),
+        deploy,
       }),
     );
     const machines = store.add(
@@ -157,6 +162,7 @@ export async function createServices(config: ServicesConfig): Promise<Services> 
       ),
       schedule,
       upkeep,
+      deploy,
       dispose: () => store.dispose(),
     };
   } catch (error) {

@@ -43,6 +43,8 @@ export interface BootServerOptions {
   readonly tftpPort?: number;
   readonly httpPort?: number;
   readonly resolver: BootContentResolver;
+  /** Takes HTTP POSTs (deploy reports); none when not given. */
+  readonly httpPost?: (path: string, body: string) => { status: number; body: string };
   readonly onEvent?: (event: BootServeEvent) => void;
   /** Where the TFTP and HTTP servers log their own failures, with the detail clients never see. */
   readonly log?: Pick<Logger, 'warn' | 'error'>;
@@ -61,6 +63,7 @@ function httpPart(o: BootServerOptions): BootPart & { port(): number } {
         port: want,
         resolver: o.resolver,
         log: o.log,
+        ...(o.httpPost === undefined ? {} : { post: o.httpPost }),
         onRequest: (e) => o.onEvent?.({ protocol: 'http', at: new Date().toISOString(), ...e }),
       });
     },

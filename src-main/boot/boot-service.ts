@@ -31,7 +31,7 @@ import { LeaseStore } from './dhcp/lease-store';
 import { limitationsFor, type BootLimitation } from './dhcp/limitations';
 import { DEFAULT_HTTP_PORT } from './http/http-server';
 import { BootServerService } from './boot-server';
-import { BootResolver } from './config/boot-resolver';
+import { BootResolver, type DeploySource } from './config/boot-resolver';
 import { CatalogueCache, catalogueGeneration } from './config/catalogue-cache';
 import { ChoiceStore } from './config/choice-store';
 import { GrubHttpProbe } from './config/grub-http';
@@ -60,6 +60,10 @@ export interface BootServiceDeps {
   /** The interface list (`listInterfaces`), injectable for tests. */
   readonly interfaces: () => NetworkInterface[];
   readonly templates?: Templates;
+  /** Deploy states and installer reports (`DeployService`); without it nothing deploys. */
+  readonly deploy?: DeploySource & {
+    report(path: string, body: string): { status: number; body: string };
+  };
 }
 
 /** BootService owns the running boot server, if any. */
@@ -150,6 +154,7 @@ export class BootService implements Disposable {
       endpoint: () => ({ host: serving.address, httpPort: httpPort() }),
       sshKeys: () => this.sshKeys(),
       kernelOptions: (mac) => this.kernelOptions.effective(mac),
+      ...(this.deps.deploy === undefined ? {} : { deploy: this.deps.deploy }),
     });
     // Before the parts open: a client may answer DHCP before start() returns.
     this.runStartedAt = Date.now();
@@ -160,6 +165,9 @@ export class BootService implements Disposable {
       tftpPort: input.tftpPort,
       httpPort: input.httpPort,
       resolver,
+      ...(this.deps.deploy === undefined
+        ? {}
+        : { httpPost: this.deps.deploy.report.bind(this.deps.deploy) }),
       onEvent: (e) => this.record(e),
       log: this.deps.log,
       ...(dhcp === undefined ? {} : { dhcp }),

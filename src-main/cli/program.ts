@@ -18,6 +18,7 @@ import { registerService } from './commands/service';
 import { registerStore } from './commands/store';
 import { registerSettings } from './commands/settings';
 import { registerSchedule } from './commands/schedule';
+import { registerDeploy } from './commands/deploy';
 import { appVersion } from '../version';
 
 /** buildProgram declares every `labboot` command; each command group lives in `commands/`. */
@@ -50,6 +51,7 @@ export function buildProgram(ctx: CliContext): Command {
   registerStore(program, ctx);
   registerSettings(program, ctx);
   registerSchedule(program, ctx);
+  registerDeploy(program, ctx);
   return program;
 }
 

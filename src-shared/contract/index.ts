@@ -14,6 +14,7 @@ import { bootCalls, bootEvents } from './boot';
 import { machinesCalls, machinesEvents } from './machines';
 import { adminCalls, adminEvents } from './admin';
 import { storeCalls, storeEvents } from './store';
+import { deployCalls, deployEvents } from './deploy';
 
 export const calls = {
   ...systemCalls,
@@ -25,6 +26,7 @@ export const calls = {
   ...machinesCalls,
   ...adminCalls,
   ...storeCalls,
+  ...deployCalls,
 };
 
 export const events = {
@@ -37,6 +39,7 @@ export const events = {
   ...machinesEvents,
   ...adminEvents,
   ...storeEvents,
+  ...deployEvents,
 };
 
 export type Calls = typeof calls;

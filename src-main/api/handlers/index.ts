@@ -8,6 +8,7 @@ import { bootHandlers } from './boot';
 import { machinesHandlers } from './machines';
 import { adminHandlers } from './admin';
 import { storeHandlers } from './store';
+import { deployHandlers } from './deploy';
 import type { Handlers } from './types';
 
 /** createHandlers merges every domain's handlers; a missing call is a compile error here. */
@@ -22,5 +23,6 @@ export function createHandlers(services: Services): Handlers {
     ...machinesHandlers(services),
     ...adminHandlers(services),
     ...storeHandlers(services),
+    ...deployHandlers(services),
   };
 }

@@ -44,6 +44,16 @@ export interface ChoiceSource {
   effective(mac: string | undefined, arch?: string): BootChoice | undefined;
 }
 
+/**
+ * What the deploy cycle adds to boots (`DeployService` implements it): a deployed MAC boots its
+ * disk, a marked one gets the installer as user-data, and the installer fetches its image.
+ */
+export interface DeploySource {
+  bootAction(mac: string | undefined): 'local' | 'installer' | undefined;
+  userData(mac: string | undefined, endpoint: Endpoint): string | undefined;
+  resolveFile(name: string): Promise<BootContent | undefined>;
+}
+
 /** Everything the resolver needs. */
 export interface BootResolverDeps {
   readonly catalog: BootCatalog;
@@ -55,6 +65,8 @@ export interface BootResolverDeps {
   readonly sshKeys: () => readonly string[];
   /** Extra kernel options for a machine (global, then its own); none when not given. */
   readonly kernelOptions?: (mac: string | undefined) => readonly string[];
+  /** Deploy states; without it every machine boots its choice. */
+  readonly deploy?: DeploySource;
 }
 
 /**
@@ -132,6 +144,11 @@ export class BootResolver implements BootContentResolver {
             ),
           );
         case 'cloud-init': {
+          const installer =
+            config.file === 'user-data'
+              ? this.deps.deploy?.userData(config.mac, endpoint)
+              : undefined;
+          if (installer !== undefined) return text(installer);
           const choice = this.deps.choices.effective(config.mac, this.archs.archOf(client.address));
           const hostname = choice?.hostname ?? defaultHostname(config.mac);
           return text(renderCloudInit(config.file, config.mac, hostname, this.deps.sshKeys()));
@@ -139,6 +156,11 @@ export class BootResolver implements BootContentResolver {
       }
     }
     const segments = name.split('/');
+    if (segments[0] === 'deploy') {
+      const file = await this.deps.deploy?.resolveFile(name);
+      if (file !== undefined) return file;
+      throw new BootContentError('not-found', `no deploy under way for ${name}`);
+    }
     if (segments[0] === 'images' && segments.length > 1) {
       const blob = await this.blob(segments[1] ?? '');
       if (blob !== undefined) return blob;
@@ -200,6 +222,7 @@ export class BootResolver implements BootContentResolver {
    * an image that is not stored, or is of another architecture, means "not found".
    */
   private target(mac: string | undefined, arch: string | undefined): BootTarget {
+    if (this.deps.deploy?.bootAction(mac) === 'local') return { action: 'local' };
     const choice = this.deps.choices.effective(mac, arch);
     if (choice === undefined) {
       const forArch = arch === undefined ? '' : ` for ${arch} machines`;

@@ -40,7 +40,12 @@ export interface BootHttpServerOptions {
   readonly onRequest?: (event: HttpRequestEvent) => void;
   /** Where server-side failures go with their detail; clients only ever get generic words. */
   readonly log?: Pick<Logger, 'warn' | 'error'>;
+  /** Takes small POSTs (deploy installers' reports); without it POST is refused like any write. */
+  readonly post?: (path: string, body: string) => { status: number; body: string };
 }
+
+/** The largest POST body read (an installer's report is a few hundred bytes). */
+const MAX_POST_BYTES = 16 * 1024;
 
 function etagOf(content: BootContent & { kind: 'file' }): string {
   return `"${content.etag ?? `${content.size.toString(16)}-${Math.floor(content.mtimeMs).toString(16)}`}"`;
@@ -141,6 +146,10 @@ export class BootHttpServer {
         res.end(body);
       }
     };
+    if (req.method === 'POST' && this.options.post !== undefined) {
+      await this.takePost(req, rawPath, this.options.post, fail);
+      return;
+    }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.setHeader('Allow', 'GET, HEAD');
       fail(405, 'LabBoot serves boot files read-only: use GET or HEAD');
@@ -175,6 +184,32 @@ export class BootHttpServer {
     } finally {
       await closeContent(content);
     }
+  }
+
+  private async takePost(
+    req: IncomingMessage,
+    rawPath: string,
+    post: NonNullable<BootHttpServerOptions['post']>,
+    answer: (status: number, message: string) => void,
+  ): Promise<void> {
+    const decoded = decodePath(rawPath);
+    const safe = decoded === undefined ? undefined : toSafeName(decoded);
+    if (safe === undefined || !safe.ok) {
+      answer(400, 'bad path');
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of req) {
+      size += (chunk as Buffer).length;
+      if (size > MAX_POST_BYTES) {
+        answer(413, 'too large');
+        return;
+      }
+      chunks.push(chunk as Buffer);
+    }
+    const result = post(safe.path, Buffer.concat(chunks).toString('utf8'));
+    answer(result.status, result.body);
   }
 
   private async send(

@@ -35,9 +35,17 @@ export function registerImagesDelete(images: Command, ctx: CliContext): void {
     .description(
       'delete stored versions of an image, offline; with no version left it is also unselected',
     )
-    .argument('<IMAGE[@VERSION]>', 'OS/RELEASE/ARCH[/SUBARCH][@VERSION], e.g. ubuntu/jammy/amd64')
+    .argument(
+      '<IMAGE[@VERSION]>',
+      'OS/RELEASE/ARCH[/SUBARCH][@VERSION], e.g. ubuntu/jammy/amd64, or custom/NAME',
+    )
     .action((arg: string) =>
       ctx.withServices(async (services) => {
+        if (arg.startsWith('custom/')) {
+          const removed = await services.deploy.deleteImage(arg);
+          ctx.output(`Deleted ${removed.name}.`, removed);
+          return;
+        }
         const result = await services.upkeep.deleteImage(splitVersion(arg));
         ctx.output(() => describe(result), result);
       }),

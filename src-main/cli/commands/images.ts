@@ -5,6 +5,7 @@ import type { ImageView } from '../../../src-shared/contract/images';
 import { formatTable } from '../table';
 import { printSourceWarnings } from './sources';
 import { registerImagesDelete } from './images-delete';
+import { registerImagesImport } from './images-import';
 
 /** megabytes prints a byte count for tables, as `12.3 MB` (decimal, like download tools). */
 function megabytes(bytes: number): string {
@@ -25,27 +26,46 @@ export function registerImages(program: Command, ctx: CliContext): void {
     .action(() =>
       ctx.withServices(async (services) => {
         const list = services.sources.store.listResources().map(toImageView);
+        // Uploaded images sit beside the synced ones (kind `custom`, no versions).
+        const custom = services.deploy.listImages();
         printSourceWarnings(ctx, services);
         ctx.output(
           () =>
-            list.length === 0
-              ? 'No images stored yet; select some and run "labboot sync".'
+            list.length + custom.length === 0
+              ? 'No images stored yet; select some and run "labboot sync", or labboot images import NAME FILE.'
               : formatTable(
                   ['KIND', 'IMAGE', 'SUBARCH', 'KFLAVOR', 'LABEL', 'VERSIONS', 'SIZE', 'SOURCE'],
-                  list.map((i) => [
-                    i.kind,
-                    `${i.os}/${i.release}/${i.arch}`,
-                    i.subarch,
-                    i.kflavor || '-',
-                    i.label,
-                    i.versions.map((v) => v.version).join(' '),
-                    megabytes(i.versions[0]?.files.reduce((n, f) => n + f.size, 0) ?? 0),
-                    sourceColumn(i.versions),
-                  ]),
+                  list
+                    .map((i) => [
+                      i.kind,
+                      `${i.os}/${i.release}/${i.arch}`,
+                      i.subarch,
+                      i.kflavor || '-',
+                      i.label,
+                      i.versions.map((v) => v.version).join(' '),
+                      megabytes(i.versions[0]?.files.reduce((n, f) => n + f.size, 0) ?? 0),
+                      sourceColumn(i.versions),
+                    ])
+                    .concat(
+                      custom.map((c) => [
+                        'custom',
+                        `${c.name} (${c.arch}, ${c.firmware})`,
+                        '-',
+                        c.kind,
+                        'uploaded',
+                        '-',
+                        megabytes(c.size),
+                        `sha256 ${c.sha256.slice(0, 12)}…`,
+                      ]),
+                    ),
                 ),
-          list,
+          [
+            ...list,
+            ...custom.map((c) => ({ ...c, kind: 'custom', imageKind: c.kind, versions: [] })),
+          ],
         );
       }),
     );
   registerImagesDelete(images, ctx);
+  registerImagesImport(images, ctx);
 }
