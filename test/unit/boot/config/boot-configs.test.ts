@@ -121,9 +121,10 @@ describe('boot configs', () => {
     expect(renderPxelinux(templates, { action: 'local' }, endpoint, mac)).toContain(
       'KERNEL chain.c32\n  APPEND hd0',
     );
-    expect(renderGrub(templates, { action: 'local' }, endpoint, mac)).toContain(
-      'chainloader /efi/boot/bootx64.efi',
-    );
+    // GRUB chainloads its own CPU's removable-media loader: bootx64.efi on x86-64.
+    const grub = renderGrub(templates, { action: 'local' }, endpoint, mac);
+    expect(grub).toContain('set efi_loader=bootx64.efi');
+    expect(grub).toContain('chainloader /efi/boot/${efi_loader}');
     expect(renderIpxe(templates, { action: 'local' }, endpoint, mac)).toContain('\nexit\n');
   });
 
