@@ -7,12 +7,16 @@ import { constants as fsc } from 'node:fs';
 import { open, readlink, realpath, stat, type FileHandle } from 'node:fs/promises';
 import { sep, join } from 'node:path';
 
-/** BootContentError says a name cannot be served: missing, or refused by the confinement guard. */
+/**
+ * BootContentError says a name cannot be served: missing, or refused by the confinement guard.
+ * `probe` marks a missing name a loader asks for on purpose (not a failure of the boot).
+ */
 export class BootContentError extends Error {
   override readonly name = 'BootContentError';
   constructor(
     readonly kind: 'not-found' | 'denied',
     message: string,
+    readonly probe = false,
   ) {
     super(message);
   }

@@ -7,6 +7,7 @@
  */
 import type { Disposable } from '../lifecycle';
 import type { BootServeEvent } from '../../src-shared/boot/events';
+import { bootPathOfUserAgent } from '../../src-shared/boot/boot-path';
 import type { BootContentResolver } from './boot-files';
 import { dhcpPart } from './dhcp/dhcp-part';
 import type { DhcpServiceOptions } from './dhcp/dhcp-service';
@@ -64,7 +65,14 @@ function httpPart(o: BootServerOptions): BootPart & { port(): number } {
         resolver: o.resolver,
         log: o.log,
         ...(o.httpPost === undefined ? {} : { post: o.httpPost }),
-        onRequest: (e) => o.onEvent?.({ protocol: 'http', at: new Date().toISOString(), ...e }),
+        onRequest: ({ userAgent, probe, ...e }) =>
+          o.onEvent?.({
+            protocol: 'http',
+            at: new Date().toISOString(),
+            ...e,
+            ...(probe ? { probe } : {}),
+            bootPath: bootPathOfUserAgent(userAgent) ?? null,
+          }),
       });
     },
     stop: async () => {
@@ -107,6 +115,7 @@ function tftpPart(o: BootServerOptions): BootPart {
             blksize: e.blksize ?? null,
             windowsize: e.windowsize ?? null,
             detail: e.detail ?? null,
+            ...(e.probe === true ? { probe: true } : {}),
           }),
       });
     },

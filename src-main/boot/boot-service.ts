@@ -21,6 +21,7 @@ import type {
 import { archDefaultKey, defaultKeyArch, type BootChoice } from '../../src-shared/boot/choices';
 import type { BootServeEvent, BootStep } from '../../src-shared/boot/events';
 import { bootStep } from '../../src-shared/boot/steps';
+import type { BootPath } from '../../src-shared/boot/boot-path';
 import { normalizeMac } from '../../src-shared/boot/mac';
 import { sshKeyLines, sshKeyProblem } from '../../src-shared/boot/ssh-keys';
 import { UserError } from '../../src-shared/errors';
@@ -83,6 +84,8 @@ export class BootService implements Disposable {
   private runStartedAt = 0;
   /** Client address → MAC from this run's DHCP steps (TFTP/HTTP only see the address). */
   private readonly macByIp = new Map<string, string>();
+  /** MAC → the boot path its latest PXE, HTTP Boot or iPXE DHCP request announced, this run. */
+  private readonly pathByMac = new Map<string, BootPath>();
   private leases: LeaseStore | undefined;
   private readonly listeners = new Set<(e: BootServeEvent) => void>();
   private catalogueCache: CatalogueCache | undefined;
@@ -159,6 +162,7 @@ export class BootService implements Disposable {
     // Before the parts open: a client may answer DHCP before start() returns.
     this.runStartedAt = Date.now();
     this.macByIp.clear();
+    this.pathByMac.clear();
     const server = await BootServerService.start({
       address: serving.address,
       maxBlksize: maxBlksizeForMtu(serving.mtu),
@@ -384,6 +388,8 @@ export class BootService implements Disposable {
   private recordDhcp(e: BootEvent): void {
     if (e.clientIp !== null && e.mac !== null) this.macByIp.set(e.clientIp, e.mac);
     if (e.mac === null) return;
+    // A plain request (the booted system's own DHCP) keeps the path the boot took.
+    if (e.bootPath !== undefined && e.bootPath !== null) this.pathByMac.set(e.mac, e.bootPath);
     this.emit({
       protocol: 'dhcp',
       at: new Date(e.at).toISOString(),
@@ -391,7 +397,19 @@ export class BootService implements Disposable {
       mac: e.mac,
       stage: e.stage,
       detail: e.detail,
+      bootPath: e.bootPath ?? null,
     });
+  }
+
+  /**
+   * bootPathFor says which path a TFTP or HTTP request is on: what the request says for itself
+   * (an iPXE or HTTP Boot User-Agent), else what the client's DHCP request announced, else PXE for
+   * TFTP (only PXE fetches over TFTP) and unknown for HTTP.
+   */
+  private bootPathFor(served: BootServeEvent, mac: string | null): BootPath | null {
+    if (served.bootPath !== undefined && served.bootPath !== null) return served.bootPath;
+    const announced = mac === null ? undefined : this.pathByMac.get(mac);
+    return announced ?? (served.protocol === 'tftp' ? 'pxe' : null);
   }
 
   /** macFor finds a TFTP/HTTP client's MAC: this run's DHCP steps, then full-mode leases. */
@@ -407,7 +425,8 @@ export class BootService implements Disposable {
     if (served.protocol === 'dhcp') return this.emit(served);
     let e: BootServeEvent = served;
     try {
-      e = { ...served, mac: this.macFor(served.client) };
+      const mac = this.macFor(served.client);
+      e = { ...served, mac, bootPath: this.bootPathFor(served, mac) };
       this.bootLog.record(bootStep(e));
     } catch (error) {
       // A full or locked disk must not stop a machine from booting.

@@ -3,6 +3,7 @@
  * of zod, so the renderer can use it without pulling the schema library into its bundle.
  */
 import type { BootServeEvent, BootStep } from './events';
+import { bootPathLabels } from './boot-path';
 
 /** size prints a byte count the way the boot log and `labboot serve` do. */
 export function size(bytes: number): string {
@@ -23,10 +24,22 @@ export function stepOk(stage: string): boolean {
 export function bootStep(e: BootServeEvent): BootStep {
   const at = Date.parse(e.at);
   const clientIp = e.client === '' ? null : e.client.replace(/^::ffff:/, '');
+  // Only when known, exactly as the store returns it (so a live step equals its stored row).
+  const bootPath = e.bootPath === undefined || e.bootPath === null ? {} : { bootPath: e.bootPath };
   if (e.protocol === 'dhcp') {
-    return { at, mac: e.mac, clientIp, protocol: 'dhcp', stage: e.stage, detail: e.detail };
+    return {
+      at,
+      mac: e.mac,
+      clientIp,
+      protocol: 'dhcp',
+      stage: e.stage,
+      detail: e.detail,
+      ...bootPath,
+    };
   }
   const mac = e.mac ?? null;
+  // A name the loader probes for on purpose is a step of its own, never a failure.
+  const failed = e.probe === true ? `${e.protocol}-probe` : `${e.protocol}-failed`;
   if (e.protocol === 'tftp') {
     const rate =
       e.outcome === 'complete' && e.durationMs > 0 ? `, ${size(e.bytesPerSecond)}/s` : '';
@@ -35,17 +48,20 @@ export function bootStep(e: BootServeEvent): BootStep {
       mac,
       clientIp,
       protocol: 'tftp',
-      stage: e.outcome === 'complete' ? 'tftp-sent' : 'tftp-failed',
+      stage: e.outcome === 'complete' ? 'tftp-sent' : failed,
       detail: `${e.file} — ${e.outcome}, ${size(e.bytes)}${rate}${e.detail === null ? '' : ` (${e.detail})`}`,
+      ...bootPath,
     };
   }
+  const why = e.detail === null || e.detail === undefined ? '' : ` (${e.detail})`;
   return {
     at,
     mac,
     clientIp,
     protocol: 'http',
-    stage: e.status < 400 ? 'http-sent' : 'http-failed',
-    detail: `${e.method} ${e.path} — ${e.status}, ${size(e.bytes)}`,
+    stage: e.status < 400 ? 'http-sent' : failed,
+    detail: `${e.method} ${e.path} — ${e.status}, ${size(e.bytes)}${why}`,
+    ...bootPath,
   };
 }
 
@@ -56,6 +72,8 @@ export function bootStep(e: BootServeEvent): BootStep {
  */
 export function formatBootStep(s: BootStep): string {
   const at = new Date(s.at).toISOString();
-  if (s.protocol === 'dhcp') return `${at} dhcp ${s.mac ?? '-'} ${s.stage} ${s.detail}`;
-  return `${at} ${s.protocol} ${s.clientIp ?? '-'} ${s.detail}`;
+  const via =
+    s.bootPath === null || s.bootPath === undefined ? '' : ` via ${bootPathLabels[s.bootPath]}`;
+  if (s.protocol === 'dhcp') return `${at} dhcp ${s.mac ?? '-'} ${s.stage} ${s.detail}${via}`;
+  return `${at} ${s.protocol} ${s.clientIp ?? '-'} ${s.detail}${via}`;
 }

@@ -30,6 +30,7 @@ import {
 } from './boot-configs';
 import { ClientArchs } from './client-archs';
 import { parseConfigName } from './config-names';
+import { missingFileError } from './missing-files';
 import type { Templates } from './templates';
 
 /** The store as the boot server sees it (`BootResources` implements it). */
@@ -165,7 +166,7 @@ export class BootResolver implements BootContentResolver {
       const blob = await this.blob(segments[1] ?? '');
       if (blob !== undefined) return blob;
       if (segments.length === 2) return this.bootloader(segments[1] ?? '', name, client);
-      throw new BootContentError('not-found', `no image file ${name}`);
+      throw missingFileError(name);
     }
     return this.bootloader(name, name, client);
   }
@@ -205,7 +206,7 @@ export class BootResolver implements BootContentResolver {
     }
     // GRUB probes module lists it may not need; MAAS answers missing `*.lst` with an empty file.
     if (name.endsWith('.lst')) return text('');
-    throw new BootContentError('not-found', `no file ${requested}`);
+    throw missingFileError(requested);
   }
 
   private bootloaderProducts(): BootloaderFiles[] {

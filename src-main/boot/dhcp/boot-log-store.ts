@@ -1,6 +1,6 @@
 /**
  * BootLogStore keeps the per-client boot timeline (DHCP → TFTP → HTTP) in SQLite (table
- * `boot_events`, migration 301) for the UI and `--json`. The DHCP server writes its stages here;
+ * `boot_events`, migrations 301 and 303) for the UI and `--json`. The DHCP server writes its stages here;
  * TFTP and HTTP rows are matched to a MAC through the address the client got.
  */
 import type { Database } from '../../store/database';
@@ -8,6 +8,7 @@ import { pruneBootEvents, type HistoryLimits } from '../../store/history-prune';
 import { SettingsStore } from '../../store/settings-store';
 import { readStoreSettings } from '../../store/store-settings';
 import { writeTransaction } from '../../store/write-transaction';
+import type { BootPath } from '../../../src-shared/boot/boot-path';
 
 /** Which protocol a boot event came from. */
 export type BootProtocol = 'dhcp' | 'tftp' | 'http';
@@ -21,6 +22,8 @@ export interface BootEvent {
   /** e.g. `dhcp-offer`, `proxy-ack`, `tftp-sent`, `http-sent`. */
   readonly stage: string;
   readonly detail: string;
+  /** The road the client boots by (PXE/TFTP, HTTP Boot, iPXE), when known. */
+  readonly bootPath?: BootPath | null;
 }
 
 interface EventRow {
@@ -30,6 +33,7 @@ interface EventRow {
   protocol: BootProtocol;
   stage: string;
   detail: string;
+  boot_path: BootPath | null;
 }
 
 const toEvent = (r: EventRow): BootEvent => ({
@@ -39,6 +43,8 @@ const toEvent = (r: EventRow): BootEvent => ({
   protocol: r.protocol,
   stage: r.stage,
   detail: r.detail,
+  // Rows stored before paths were recorded, and steps on no known path, carry none.
+  ...(r.boot_path === null ? {} : { bootPath: r.boot_path }),
 });
 
 /** A stored event with its row id: ids only grow, so `labboot log --follow` polls after the last. */
@@ -91,10 +97,10 @@ export class BootLogStore {
     writeTransaction(this.db, () => {
       this.db
         .prepare(
-          `INSERT INTO boot_events (at, mac, client_ip, protocol, stage, detail)
-           VALUES (?, ?, ?, ?, ?, ?)`,
+          `INSERT INTO boot_events (at, mac, client_ip, protocol, stage, detail, boot_path)
+           VALUES (?, ?, ?, ?, ?, ?, ?)`,
         )
-        .run(e.at, e.mac, e.clientIp, e.protocol, e.stage, e.detail);
+        .run(e.at, e.mac, e.clientIp, e.protocol, e.stage, e.detail, e.bootPath ?? null);
     });
     // The same rule as history pruning, so a burst never cuts a MAC's newest boot. Every 500th
     // insert keeps the bound loose but real; the budget keeps a DHCP answer from waiting long.
@@ -114,7 +120,7 @@ export class BootLogStore {
   timeline(mac: string, limit = 500): BootEvent[] {
     const rows = this.db
       .prepare(
-        `SELECT at, mac, client_ip, protocol, stage, detail FROM boot_events
+        `SELECT at, mac, client_ip, protocol, stage, detail, boot_path FROM boot_events
          WHERE ${OF_CLIENT}
          ORDER BY at, id LIMIT @limit`,
       )
@@ -126,7 +132,7 @@ export class BootLogStore {
   recent(limit = 2000): BootEvent[] {
     const rows = this.db
       .prepare(
-        `SELECT * FROM (SELECT id, at, mac, client_ip, protocol, stage, detail FROM boot_events
+        `SELECT * FROM (SELECT id, at, mac, client_ip, protocol, stage, detail, boot_path FROM boot_events
          ORDER BY id DESC LIMIT ?) ORDER BY at, id`,
       )
       .all(limit) as EventRow[];
@@ -137,7 +143,7 @@ export class BootLogStore {
   newest(limit: number, mac?: string): StoredBootEvent[] {
     const rows = this.db
       .prepare(
-        `SELECT id, at, mac, client_ip, protocol, stage, detail FROM boot_events
+        `SELECT id, at, mac, client_ip, protocol, stage, detail, boot_path FROM boot_events
          WHERE @mac IS NULL OR ${OF_CLIENT} ORDER BY id DESC LIMIT @limit`,
       )
       .all({ mac: mac ?? null, limit }) as (EventRow & { id: number })[];
@@ -148,7 +154,7 @@ export class BootLogStore {
   after(id: number, limit: number, mac?: string): StoredBootEvent[] {
     const rows = this.db
       .prepare(
-        `SELECT id, at, mac, client_ip, protocol, stage, detail FROM boot_events
+        `SELECT id, at, mac, client_ip, protocol, stage, detail, boot_path FROM boot_events
          WHERE id > @id AND (@mac IS NULL OR ${OF_CLIENT}) ORDER BY id LIMIT @limit`,
       )
       .all({ id, mac: mac ?? null, limit }) as (EventRow & { id: number })[];

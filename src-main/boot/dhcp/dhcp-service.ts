@@ -5,11 +5,13 @@
  */
 import type { Socket, RemoteInfo } from 'node:dgram';
 import { UserError } from '../../../src-shared/errors';
+import type { BootPath } from '../../../src-shared/boot/boot-path';
 import type { Logger } from '../../logger';
 import type { Database } from '../../store/database';
 import { decodeDhcp, encodeDhcp, macOf } from './codec';
 import type { BootTargets } from './boot-choice';
 import { BootLogStore, type BootEvent } from './boot-log-store';
+import { requestBootPath } from './request-boot-path';
 import { openInterfaceSocket } from './interface-socket';
 import { closeSocket } from '../udp-socket';
 import { LeaseStore, type Lease } from './lease-store';
@@ -162,6 +164,7 @@ export class DhcpService {
           outcome.event.clientIp,
           outcome.event.stage,
           outcome.event.detail,
+          requestBootPath(req),
         );
       if (!outcome.reply) {
         this.dropped += 1;
@@ -190,8 +193,22 @@ export class DhcpService {
     }
   }
 
-  private record(mac: string, clientIp: string | null, stage: string, detail: string): void {
-    const event: BootEvent = { at: Date.now(), mac, clientIp, protocol: 'dhcp', stage, detail };
+  private record(
+    mac: string,
+    clientIp: string | null,
+    stage: string,
+    detail: string,
+    bootPath: BootPath | null,
+  ): void {
+    const event: BootEvent = {
+      at: Date.now(),
+      mac,
+      clientIp,
+      protocol: 'dhcp',
+      stage,
+      detail,
+      bootPath,
+    };
     try {
       this.bootLog.record(event);
     } catch (error) {

@@ -30,6 +30,12 @@ export interface HttpRequestEvent {
   /** Body bytes actually written. */
   readonly bytes: number;
   readonly durationMs: number;
+  /** Why the name was not served, for the boot log (never sent to the client). */
+  readonly detail: string | null;
+  /** A missing name the loader probes for on purpose (not a failure). */
+  readonly probe: boolean;
+  /** The client's User-Agent: iPXE and UEFI HTTP Boot name themselves there. */
+  readonly userAgent: string | undefined;
 }
 
 /** Settings for one BootHttpServer. */
@@ -123,6 +129,8 @@ export class BootHttpServer {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = performance.now();
     let bytes = 0;
+    let detail: string | null = null;
+    let probe = false;
     const rawPath = req.url ?? '/';
     res.on('close', () => {
       this.options.onRequest?.({
@@ -132,6 +140,9 @@ export class BootHttpServer {
         status: res.statusCode,
         bytes,
         durationMs: Math.round(performance.now() - started),
+        detail,
+        probe,
+        userAgent: req.headers['user-agent'],
       });
     });
     const fail = (status: number, message: string): void => {
@@ -168,12 +179,14 @@ export class BootHttpServer {
         protocol: 'http',
       });
     } catch (error) {
-      if (error instanceof BootContentError)
+      if (error instanceof BootContentError) {
+        detail = error.message;
+        probe = error.probe;
         fail(
           error.kind === 'denied' ? 403 : 404,
           error.kind === 'denied' ? 'forbidden' : 'not found',
         );
-      else {
+      } else {
         this.log.error('http', `${req.method} ${JSON.stringify(rawPath)}: ${describe(error)}`);
         fail(500, 'server error');
       }

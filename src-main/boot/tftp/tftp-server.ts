@@ -53,6 +53,8 @@ export interface TftpTransferEvent {
   readonly dataPackets: number;
   readonly retransmissions: number;
   readonly detail: string | undefined;
+  /** A missing name the loader probes for on purpose (not a failure). */
+  readonly probe?: boolean;
 }
 
 /** Settings for one TftpServer. */
@@ -254,7 +256,13 @@ export class TftpServer {
     return true;
   }
 
-  private refuse(rinfo: RemoteInfo, file: string, outcome: TftpOutcome, detail: string): void {
+  private refuse(
+    rinfo: RemoteInfo,
+    file: string,
+    outcome: TftpOutcome,
+    detail: string,
+    probe = false,
+  ): void {
     this.report({
       client: rinfo.address,
       clientPort: rinfo.port,
@@ -268,6 +276,7 @@ export class TftpServer {
       dataPackets: 0,
       retransmissions: 0,
       detail,
+      ...(probe ? { probe } : {}),
     });
   }
 
@@ -391,7 +400,13 @@ export class TftpServer {
             : CLIENT_MESSAGE.serverError,
       );
       if (kind === 'error') this.fail(rinfo, request.filename, describe(error));
-      this.refuse(rinfo, request.filename, kind, describe(error));
+      this.refuse(
+        rinfo,
+        request.filename,
+        kind,
+        describe(error),
+        error instanceof BootContentError && error.probe,
+      );
       return undefined;
     }
     if (request.mode === 'octet') return contentReader(content);

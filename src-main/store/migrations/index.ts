@@ -11,6 +11,7 @@ import { bootKernelOptionsMigration } from './240-boot-kernel-options';
 import { dhcpLeasesMigration } from './300-dhcp-leases';
 import { bootEventsMigration } from './301-boot-events';
 import { dhcpReservationsMigration } from './302-dhcp-reservations';
+import { bootEventPathMigration } from './303-boot-event-path';
 import { customImagesMigration } from './400-custom-images';
 import { deploymentsMigration } from './410-deployments';
 import type { Migration } from './types';
@@ -30,6 +31,7 @@ export const migrations: readonly Migration[] = [
   dhcpLeasesMigration,
   bootEventsMigration,
   dhcpReservationsMigration,
+  bootEventPathMigration,
   customImagesMigration,
   deploymentsMigration,
 ];

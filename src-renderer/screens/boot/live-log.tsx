@@ -1,6 +1,7 @@
 import { useMemo } from 'react';
 import type { BootStep } from '../../../src-shared/boot/events';
 import { stepOk } from '../../../src-shared/boot/steps';
+import { bootPathLabels } from '../../../src-shared/boot/boot-path';
 import { stepClientKey } from '../../lib/rate-series';
 
 interface ClientRow {
@@ -40,10 +41,19 @@ const stagesStyle = {
   justifyItems: 'start',
 } as const;
 
+/** The boot path of a client's newest step that names one (PXE/TFTP, HTTP Boot, iPXE). */
+function latestPath(steps: readonly BootStep[]): string | undefined {
+  for (let i = steps.length - 1; i >= 0; i--) {
+    const path = steps[i]?.bootPath;
+    if (path !== undefined && path !== null) return bootPathLabels[path];
+  }
+  return undefined;
+}
+
 /**
  * LiveLog shows one row per client MAC (its address until DHCP names it) with how far it got
- * (DHCP → TFTP → HTTP) and its timeline in order: each DHCP step, TFTP file and HTTP request.
- * Newest client first.
+ * (DHCP → TFTP → HTTP), the boot path it took, and its timeline in order: each DHCP step, TFTP
+ * file and HTTP request, with why a step failed. Newest client first.
  */
 export function LiveLog({ steps }: { steps: readonly BootStep[] }) {
   const rows = useMemo(() => {
@@ -91,6 +101,9 @@ export function LiveLog({ steps }: { steps: readonly BootStep[] }) {
               <div className="hint">
                 {time(r.first)} – {time(r.last)}
               </div>
+              {latestPath(r.steps) !== undefined && (
+                <div className="badge badge-muted">via {latestPath(r.steps)}</div>
+              )}
             </th>
             <td>
               <ol className="stages" style={stagesStyle} aria-label={`Boot stages of ${r.client}`}>

@@ -203,8 +203,13 @@ describe('labboot log', () => {
         .out()
         .split('\n')
         .find((l) => l.includes('/no-such-file')) ?? '';
-    expect(logLine).toMatch(/^\S+Z http 127\.0\.0\.1 GET \/no-such-file — 404, \d+ B$/);
-    expect(serveLine).toMatch(/^\S+Z http 127\.0\.0\.1 GET \/no-such-file 404 \d+ B in \d+ ms$/);
+    // Both say why the request failed, in the same words.
+    expect(logLine).toMatch(
+      /^\S+Z http 127\.0\.0\.1 GET \/no-such-file — 404, \d+ B \(asked for no-such-file, not served\)$/,
+    );
+    expect(serveLine).toMatch(
+      /^\S+Z http 127\.0\.0\.1 GET \/no-such-file 404 \d+ B in \d+ ms \(asked for no-such-file, not served\)$/,
+    );
     // The same request at the same moment: both lines start with the same time and client.
     expect(logLine.split(' ').slice(0, 3)).toEqual(serveLine.split(' ').slice(0, 3));
     expect(await stop(f.child)).toBe(0);
