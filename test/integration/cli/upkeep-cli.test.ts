@@ -153,7 +153,7 @@ describe('labboot settings, images delete and store verify', { timeout: 180_000 
       const r = await lb('images', 'delete', 'ubuntu/jammy/amd64');
       expect(r.status).toBe(1);
       expect(r.stderr).toBe(
-        `labboot: ubuntu/jammy/amd64/ga-22.04 20250701 is being served by the boot server (pid ${serve.child.pid} on 127.0.0.1) as the default image; stop serving or choose another image for those machines, then delete it.\n`,
+        `labboot: ubuntu/jammy/amd64/ga-22.04 20250701 is being served by the boot server (pid ${serve.child.pid} on 127.0.0.1) as the default image for amd64 machines; stop serving or choose another image for those machines, then delete it.\n`,
       );
       // A kernel no machine boots can go while serving.
       const hwe = await lb('images', 'delete', 'ubuntu/jammy/amd64/hwe-22.04-lowlatency');
