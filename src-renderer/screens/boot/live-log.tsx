@@ -1,7 +1,7 @@
 import { useMemo } from 'react';
 import type { BootStep } from '../../../src-shared/boot/events';
 import { stepOk } from '../../../src-shared/boot/steps';
-import { bootPathLabels } from '../../../src-shared/boot/boot-path';
+import { clientBootPath } from './client-boot-path';
 import { stepClientKey } from '../../lib/rate-series';
 
 interface ClientRow {
@@ -40,15 +40,6 @@ const stagesStyle = {
   gap: '4px',
   justifyItems: 'start',
 } as const;
-
-/** The boot path of a client's newest step that names one (PXE/TFTP, HTTP Boot, iPXE). */
-function latestPath(steps: readonly BootStep[]): string | undefined {
-  for (let i = steps.length - 1; i >= 0; i--) {
-    const path = steps[i]?.bootPath;
-    if (path !== undefined && path !== null) return bootPathLabels[path];
-  }
-  return undefined;
-}
 
 /**
  * LiveLog shows one row per client MAC (its address until DHCP names it) with how far it got
@@ -101,8 +92,8 @@ export function LiveLog({ steps }: { steps: readonly BootStep[] }) {
               <div className="hint">
                 {time(r.first)} – {time(r.last)}
               </div>
-              {latestPath(r.steps) !== undefined && (
-                <div className="badge badge-muted">via {latestPath(r.steps)}</div>
+              {clientBootPath(r.steps) !== undefined && (
+                <div className="badge badge-muted">via {clientBootPath(r.steps)}</div>
               )}
             </th>
             <td>
