@@ -24,6 +24,8 @@ import { ConfigBackupService } from './backup/config-backup';
 import { ScheduledSyncService } from './schedule/scheduled-sync';
 import { UpkeepService } from './upkeep/upkeep-service';
 import { readStoreSettings } from './store/store-settings';
+import { MirrorService } from './mirror/mirror-service';
+import { catalogueGeneration } from './boot/config/catalogue-cache';
 import { DeployService } from './deploy/deploy-service';
 
 export interface ServicesConfig {
@@ -63,6 +65,8 @@ export interface Services {
   readonly upkeep: UpkeepService;
   /** Custom disk images and the deploy cycle of each machine. */
   readonly deploy: DeployService;
+  /** LabBoot as a local image mirror: served trees, status, mirror key, export. */
+  readonly mirror: MirrorService;
   /** Closes sockets, stops transfers and closes the database, in reverse order of creation. */
   dispose(): Promise<void>;
 }
@@ -104,6 +108,14 @@ export async function createServices(config: ServicesConfig): Promise<Services> 
     );
     const manifests = new ManifestStore(db);
     const bootResources = new BootResources(db, config.dataDir);
+    const mirror = new MirrorService({
+      dataDir: config.dataDir,
+      store: sources.store,
+      blobs: sources.store.blobs,
+      settings,
+      sources: () => sources.effectiveSources(),
+      generation: catalogueGeneration(db),
+    });
     const deploy = store.add(new DeployService({ db, dataDir: config.dataDir, events, log }));
     const boot = store.add(
       new BootService({
@@ -114,6 +126,7 @@ export async function createServices(config: ServicesConfig): Promise<Services> 
         log,
         interfaces: () => listInterfaces(),
         deploy,
+        mirror: mirror.resolver({ mode: () => mirror.mode(), root: false }),
       }),
     );
     const machines = store.add(
@@ -163,6 +176,7 @@ export async function createServices(config: ServicesConfig): Promise<Services> 
       schedule,
       upkeep,
       deploy,
+      mirror,
       dispose: () => store.dispose(),
     };
   } catch (error) {

@@ -38,11 +38,16 @@ export interface FileContent {
   readonly handle: FileHandle;
 }
 
-/** Bytes generated on request (boot configs, scripts, cloud-init seeds). */
+/**
+ * Bytes generated on request (boot configs, scripts, cloud-init seeds), never cached; or stored
+ * bytes with a strong validator (mirror metadata), served like a file with Range and ETag.
+ */
 export interface BytesContent {
   readonly kind: 'bytes';
   readonly data: Uint8Array;
   readonly contentType: string;
+  /** Strong validator of stored bytes (their sha256); absent for bytes generated per request. */
+  readonly etag?: string;
 }
 
 /** Anything a boot server can send. */

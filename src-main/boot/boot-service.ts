@@ -40,6 +40,8 @@ import { KernelOptionsStore } from './config/kernel-options-store';
 import { loadTemplates, type Templates } from './config/templates';
 import { maxBlksizeForMtu, pickServingAddress, type ServingAddress } from './serving-address';
 import { ServingRecord } from './serving-record';
+import type { BootContentResolver } from './boot-files';
+import { mirrorFirst } from '../mirror/mirror-service';
 
 /** Settings key of the admin's SSH public keys (a JSON array of strings). */
 export const SSH_KEYS_SETTING = 'boot.sshAuthorizedKeys';
@@ -65,6 +67,8 @@ export interface BootServiceDeps {
   readonly deploy?: DeploySource & {
     report(path: string, body: string): { status: number; body: string };
   };
+  /** Serves the image mirror under `/maas/images/ephemeral-v3/` on the HTTP port, when given. */
+  readonly mirror?: BootContentResolver;
 }
 
 /** BootService owns the running boot server, if any. */
@@ -168,7 +172,7 @@ export class BootService implements Disposable {
       maxBlksize: maxBlksizeForMtu(serving.mtu),
       tftpPort: input.tftpPort,
       httpPort: input.httpPort,
-      resolver,
+      resolver: this.deps.mirror === undefined ? resolver : mirrorFirst(this.deps.mirror, resolver),
       ...(this.deps.deploy === undefined
         ? {}
         : { httpPost: this.deps.deploy.report.bind(this.deps.deploy) }),

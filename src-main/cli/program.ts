@@ -18,6 +18,7 @@ import { registerService } from './commands/service';
 import { registerStore } from './commands/store';
 import { registerSettings } from './commands/settings';
 import { registerSchedule } from './commands/schedule';
+import { registerMirror } from './commands/mirror';
 import { registerDeploy } from './commands/deploy';
 import { appVersion } from '../version';
 
@@ -51,6 +52,7 @@ export function buildProgram(ctx: CliContext): Command {
   registerStore(program, ctx);
   registerSettings(program, ctx);
   registerSchedule(program, ctx);
+  registerMirror(program, ctx);
   registerDeploy(program, ctx);
   return program;
 }

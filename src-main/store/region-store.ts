@@ -14,6 +14,7 @@ import {
 } from './resource-store';
 import { SelectionStore, type Selection } from './selection-store';
 import { SourceStore, type NewSource } from './source-store';
+import { StreamStore } from './stream-store';
 import { SyncRunStore, type SyncRunRow } from './sync-run-store';
 import type {
   CatalogProduct,
@@ -37,6 +38,8 @@ export class RegionStore {
   readonly catalogue: CatalogueStore;
   readonly resources: ResourceStore;
   readonly runs: SyncRunStore;
+  /** The signed stream metadata syncs verified, for serving LabBoot as a mirror. */
+  readonly streams: StreamStore;
 
   constructor(
     readonly db: Database,
@@ -47,6 +50,7 @@ export class RegionStore {
     this.catalogue = new CatalogueStore(db);
     this.resources = new ResourceStore(db, blobs);
     this.runs = new SyncRunStore(db);
+    this.streams = new StreamStore(db);
   }
 
   listSources(): SourceRecord[] {

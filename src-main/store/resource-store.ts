@@ -18,6 +18,7 @@ import { rm } from 'node:fs/promises';
 import { isAbsolute, relative, resolve } from 'node:path';
 import type { BlobStore } from './blob-store';
 import { statementCache } from './statement-cache';
+import { StreamStore } from './stream-store';
 import type {
   CatalogItem,
   ProductKind,
@@ -68,12 +69,14 @@ const resourceColumns = `id, kind, os, release, arch, subarch, kflavor, label,
 /** ResourceStore reads, publishes and prunes stored resources. */
 export class ResourceStore {
   private readonly stmt;
+  private readonly streams: StreamStore;
 
   constructor(
     private readonly db: Database,
     readonly blobs: BlobStore,
   ) {
     this.stmt = statementCache(db);
+    this.streams = new StreamStore(db);
   }
 
   /**
@@ -320,12 +323,16 @@ export class ResourceStore {
     return dirs;
   }
 
-  /** dropUnreferencedManifests deletes the manifests no stored file refers to any more. */
+  /**
+   * dropUnreferencedManifests deletes the manifests no stored file refers to any more, and the
+   * stream metadata no stored version needs.
+   */
   private dropUnreferencedManifests(): void {
     this.stmt(
       `DELETE FROM manifests WHERE sha256 NOT IN
          (SELECT sha256 FROM resource_files WHERE ftype = 'manifest')`,
     ).run();
+    this.streams.dropUnreferenced();
   }
 
   /** referencedBlobs is every sha256 a stored version or a custom image still needs. */

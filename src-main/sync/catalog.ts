@@ -5,12 +5,20 @@
  */
 import type { Key } from 'openpgp';
 import { UserError } from '../../src-shared/errors';
+import { sha256Hex, type StreamFileInput } from '../store/stream-store';
 import type { CatalogProduct, SourceRecord } from '../store/types';
 import { SignatureError, unwrapUnverified, verifyClearsigned } from './clearsign';
 import { describeHttpError, fetchBytes, type RetryPolicy } from './http';
 import { parseKeyring, resolveDefaultKeyring } from './keyring';
 import type { StreamFormatError } from './streams';
-import { indexPath, mirrorBase, parseIndex, parseJson, parseProducts } from './streams';
+import {
+  indexPath,
+  mirrorBase,
+  parseIndex,
+  parseJson,
+  parseProducts,
+  resolveInside,
+} from './streams';
 
 /** CatalogOptions carries the data folder (for the keyring cache), cancellation and retries. */
 export interface CatalogOptions {
@@ -29,6 +37,10 @@ export interface SourceCatalog {
   products: CatalogProduct[];
   /** True when the source was added with verification off. */
   unverified: boolean;
+  /** The index and product files exactly as fetched (and verified), to keep for mirroring. */
+  documents: StreamFileInput[];
+  /** Product name → sha256 of the product file that lists it. */
+  documentOf: ReadonlyMap<string, string>;
 }
 
 /** sourceLabel names a source in messages: `"name" (url)`. */
@@ -63,8 +75,16 @@ async function readStreamFile(
   path: string,
   keys: Key[] | null,
   opts: CatalogOptions,
-): Promise<unknown> {
-  const url = new URL(path, base).toString();
+): Promise<{ doc: unknown; bytes: Uint8Array }> {
+  let url: string;
+  try {
+    url = resolveInside(base, path);
+  } catch (error) {
+    throw new UserError(
+      `Source ${sourceLabel(source)}: ${path} ${(error as Error).message}; check the mirror.`,
+      'bad-stream',
+    );
+  }
   const fail = (why: string, todo: string, code: string): never => {
     throw new UserError(`Source ${sourceLabel(source)}: ${path} ${why}; ${todo}.`, code);
   };
@@ -106,7 +126,7 @@ async function readStreamFile(
     );
   }
   try {
-    return parseJson(body);
+    return { doc: parseJson(body), bytes };
   } catch (error) {
     return fail(
       `is not usable: ${(error as Error).message}`,
@@ -125,9 +145,13 @@ export async function fetchCatalog(
   const base = mirrorBase(source.url);
   const idxPath = indexPath(source.url, keys !== null);
   const index = await readStreamFile(source, base, idxPath, keys, opts);
+  const documents: StreamFileInput[] = [
+    { path: idxPath, contentId: '', bytes: index.bytes, verified: keys !== null },
+  ];
+  const documentOf = new Map<string, string>();
   let entries;
   try {
-    entries = parseIndex(index);
+    entries = parseIndex(index.doc);
   } catch (error) {
     throw new UserError(
       `Source ${sourceLabel(source)}: ${idxPath} is not usable: ${(error as StreamFormatError).message}; check the source URL points at a simplestreams mirror.`,
@@ -142,9 +166,18 @@ export async function fetchCatalog(
         'bad-signature',
       );
     }
-    const doc = await readStreamFile(source, base, entry.path, keys, opts);
+    const file = await readStreamFile(source, base, entry.path, keys, opts);
+    documents.push({
+      path: entry.path,
+      contentId: entry.contentId,
+      bytes: file.bytes,
+      verified: keys !== null,
+    });
     try {
-      products.push(...parseProducts(doc));
+      const parsed = parseProducts(file.doc);
+      const sha = sha256Hex(file.bytes);
+      for (const p of parsed) documentOf.set(p.name, sha);
+      products.push(...parsed);
     } catch (error) {
       throw new UserError(
         `Source ${sourceLabel(source)}: ${entry.path} is not usable: ${(error as StreamFormatError).message}; check the mirror, previously synced images are unchanged.`,
@@ -152,5 +185,5 @@ export async function fetchCatalog(
       );
     }
   }
-  return { source, base, products, unverified: keys === null };
+  return { source, base, products, unverified: keys === null, documents, documentOf };
 }

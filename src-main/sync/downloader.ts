@@ -12,6 +12,7 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { request } from 'undici';
 import type { BlobStore } from '../store/blob-store';
 import { HttpStatusError, abortError, dispatcher, withRetries, type RetryPolicy } from './http';
+import { isFileUrl, openLocalFile } from './local-files';
 
 const writeBatchBytes = 1024 * 1024;
 
@@ -84,7 +85,7 @@ async function attemptDownload(
   hash = await hashExisting(partial, have);
   const fh: FileHandle = await open(partial, have > 0 ? 'a' : 'w');
   try {
-    hash = await receive(spec, blobs, opts, fh, have, hash);
+    hash = await (isFileUrl(spec.url) ? receiveLocal : receive)(spec, blobs, opts, fh, have, hash);
   } finally {
     await fh.close();
   }
@@ -127,6 +128,43 @@ async function receive(
     have = 0;
     hash = createHash('sha256');
   }
+  return writeBody(res.body, () => res.body.destroy(), spec, blobs, opts, fh, have, hash);
+}
+
+/** receiveLocal copies a `file:` source's file from where the partial one ends (a local mirror). */
+async function receiveLocal(
+  spec: DownloadSpec,
+  blobs: BlobStore,
+  opts: DownloadOptions,
+  fh: FileHandle,
+  have: number,
+  hash: Hash,
+): Promise<Hash> {
+  const source = await openLocalFile(spec.url);
+  try {
+    const body = source.handle.createReadStream({
+      start: have,
+      highWaterMark: writeBatchBytes,
+      autoClose: false,
+      signal: opts.signal,
+    });
+    return await writeBody(body, () => body.destroy(), spec, blobs, opts, fh, have, hash);
+  } finally {
+    await source.handle.close();
+  }
+}
+
+/** writeBody appends a body to the partial file through the hash, checking the expected size. */
+async function writeBody(
+  body: AsyncIterable<unknown>,
+  destroy: () => void,
+  spec: DownloadSpec,
+  blobs: BlobStore,
+  opts: DownloadOptions,
+  fh: FileHandle,
+  have: number,
+  hash: Hash,
+): Promise<Hash> {
   let written = have;
   // Chunks are written in batches: one writev per ~1 MiB instead of one write per 64 KiB chunk.
   let batch: Buffer[] = [];
@@ -140,7 +178,7 @@ async function receive(
   };
   try {
     opts.onProgress?.(written);
-    for await (const chunk of res.body) {
+    for await (const chunk of body) {
       const buf = chunk as Buffer;
       if (written + buf.length > spec.size) {
         throw new DownloadError(
@@ -162,7 +200,7 @@ async function receive(
     opts.onProgress?.(written);
     await fh.sync();
   } catch (error) {
-    res.body.destroy();
+    destroy();
     // Keep what arrived: the retry resumes from the on-disk size.
     await flush().catch(() => undefined);
     if (error instanceof DownloadError && error.code === 'size') {

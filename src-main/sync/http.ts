@@ -4,6 +4,8 @@
  * exponential backoff; 4xx answers are not, because asking again gives the same answer.
  */
 import { EnvHttpProxyAgent, interceptors, request, type Dispatcher } from 'undici';
+import { HttpStatusError } from './http-status-error';
+import { LocalFileMissing, readLocalFile } from './local-files';
 
 let shared: Dispatcher | undefined;
 
@@ -17,16 +19,7 @@ export function dispatcher(): Dispatcher {
   return shared;
 }
 
-/** HttpStatusError is a non-success HTTP answer. */
-export class HttpStatusError extends Error {
-  constructor(
-    readonly url: string,
-    readonly status: number,
-  ) {
-    super(`HTTP ${status}`);
-    this.name = 'HttpStatusError';
-  }
-}
+export { HttpStatusError } from './http-status-error';
 
 /** RetryPolicy bounds retries: `attempts` tries in all, waiting base·2ⁿ ms between them. */
 export interface RetryPolicy {
@@ -100,6 +93,7 @@ export interface FetchOptions {
 /** fetchBytes GETs a small file whole, with retries; refuses bodies over `maxBytes`. */
 export async function fetchBytes(url: string, opts: FetchOptions = {}): Promise<Uint8Array> {
   const maxBytes = opts.maxBytes ?? 256 * 1024 * 1024;
+  if (url.startsWith('file:')) return readLocalFile(url, maxBytes);
   return withRetries(
     async () => {
       const res = await request(url, { dispatcher: dispatcher(), signal: opts.signal });
@@ -132,6 +126,7 @@ export async function fetchBytes(url: string, opts: FetchOptions = {}): Promise<
 
 /** describeHttpError turns a fetch failure into a short phrase for a one-sentence message. */
 export function describeHttpError(error: unknown): string {
+  if (error instanceof LocalFileMissing) return 'no such file';
   if (error instanceof HttpStatusError) {
     return error.status === 404 ? 'HTTP 404 not found' : `HTTP ${error.status}`;
   }

@@ -29,6 +29,8 @@ export interface PlannedVersion {
   stored: boolean;
   /** Older complete versions of the same product, newest first. */
   older: CatalogVersion[];
+  /** sha256 of the signed product file that lists it (kept with the version for mirroring). */
+  document: string | undefined;
 }
 
 /** SyncPlan is the versions to store plus warnings for a person. */
@@ -134,6 +136,7 @@ export function planSync(
         source: cat.source,
         stored: store.hasVersion(key, version.version),
         older,
+        document: cat.documentOf.get(product.name),
       });
     }
   }

@@ -68,7 +68,7 @@ export class Publisher {
           'bad-archive',
         );
       }
-      this.store.publishVersion(v.key, v.version.version, files, dir);
+      this.store.publishVersion(v.key, v.version.version, files, dir, () => this.link(v));
       return;
     }
     const manifest = v.files.find((f) => f.ftype === 'manifest');
@@ -93,7 +93,16 @@ export class Publisher {
     }
     this.store.publishVersion(v.key, v.version.version, files, null, () => {
       if (manifest !== undefined) this.manifests.importManifest(manifest.sha256, entries);
+      this.link(v);
     });
+  }
+
+  /** link records, in the publishing transaction, the product file that describes the version. */
+  private link(v: PlannedVersion): void {
+    if (v.document === undefined) return;
+    this.store.streams.linkVersions([
+      { resource: v.key, version: v.version.version, document: v.document },
+    ]);
   }
 }
 

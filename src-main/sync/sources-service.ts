@@ -3,7 +3,10 @@
  * configured the built-in default (images.maas.io stable with the pinned Ubuntu keyring) is used,
  * as MAAS creates it when none exists; adding a source replaces it.
  */
+import { statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { isAbsolute } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Database } from '../store/database';
 import { isUserError, UserError } from '../../src-shared/errors';
 import {
@@ -54,9 +57,61 @@ export function toBootSourceView(s: SourceRecord): BootSource {
   };
 }
 
+/** MAAS's image streams (spec §h): candidate gets every build, stable what MAAS tested. */
+export const maasStreams = ['stable', 'candidate'] as const;
+export type MaasStream = (typeof maasStreams)[number];
+
+/** maasStreamUrl is the images.maas.io URL of a stream. */
+export function maasStreamUrl(stream: MaasStream): string {
+  return defaultSourceUrl.replace(/stable\/$/, `${stream}/`);
+}
+
+/** maasStreamOf names the images.maas.io stream a source URL is (http or https), or null. */
+export function maasStreamOf(url: string): MaasStream | null {
+  const m = /^https?:\/\/images\.maas\.io\/ephemeral-v3\/([a-z]+)\/?$/.exec(url);
+  return maasStreams.find((s) => s === m?.[1]) ?? null;
+}
+
+/**
+ * streamUrl applies `--stream`: alone it names the images.maas.io stream; with a URL, that URL is
+ * the folder holding the streams (`…/ephemeral-v3/`) and the stream is appended.
+ */
+function streamUrl(url: string | undefined, stream: string | undefined): string {
+  if (stream === undefined) {
+    if (url === undefined || url === '') {
+      throw new UserError(
+        'A source needs a URL or folder, or --stream stable|candidate for images.maas.io.',
+        'bad-url',
+      );
+    }
+    return url;
+  }
+  if (!/^[a-z][a-z0-9-]{0,31}$/.test(stream)) {
+    throw new UserError(
+      `"${stream}" is not a stream name; MAAS publishes stable and candidate.`,
+      'bad-stream-name',
+    );
+  }
+  if (url === undefined || url === '') {
+    const known = maasStreams.find((s) => s === stream);
+    if (known === undefined) {
+      throw new UserError(
+        `images.maas.io has no stream "${stream}"; choose stable or candidate, or give the URL of a mirror that has it.`,
+        'bad-stream-name',
+      );
+    }
+    return maasStreamUrl(known);
+  }
+  const folder = url.endsWith('/') ? url : `${url}/`;
+  return folder.endsWith(`/${stream}/`) ? folder : `${folder}${stream}/`;
+}
+
 /** AddSourceInput is what a front door passes to add a source. */
 export interface AddSourceInput {
-  url: string;
+  /** Mirror root URL or local folder; may be omitted with `stream` (images.maas.io). */
+  url?: string;
+  /** A stream name (`candidate`) appended to `url`, or alone the images.maas.io stream. */
+  stream?: string;
   name?: string;
   /** OpenPGP keys (binary or armored); omitted = the default Ubuntu cloud-image keyring. */
   keyring?: Uint8Array;
@@ -90,16 +145,25 @@ export function parseSelectionSpec(spec: string): Omit<SelectionRecord, 'id'> {
 function normaliseUrl(raw: string): string {
   let u: URL;
   try {
-    u = new URL(raw);
+    // A plain absolute path is a local mirror folder (a USB drive, an export).
+    u = isAbsolute(raw) ? pathToFileURL(raw) : new URL(raw);
   } catch {
     throw new UserError(
       `"${raw}" is not a URL; give the mirror root, e.g. https://images.maas.io/ephemeral-v3/stable/.`,
       'bad-url',
     );
   }
-  if (u.protocol !== 'http:' && u.protocol !== 'https:') {
+  if (u.protocol === 'file:') {
+    const folder = fileURLToPath(u).replace(/[/\\]streams[/\\]v1[/\\][^/\\]*\.s?json$/, '');
+    if (statSync(folder, { throwIfNoEntry: false })?.isDirectory() !== true) {
+      throw new UserError(
+        `The local mirror folder ${folder} does not exist or is not a folder; give the folder that holds streams/v1/ (the drive must be mounted).`,
+        'bad-url',
+      );
+    }
+  } else if (u.protocol !== 'http:' && u.protocol !== 'https:') {
     throw new UserError(
-      `The source URL ${raw} uses ${u.protocol}; LabBoot fetches images over http or https only.`,
+      `The source URL ${raw} uses ${u.protocol}; LabBoot fetches images over http or https, or from a local folder (file:// URL or absolute path).`,
       'bad-url',
     );
   }
@@ -153,9 +217,45 @@ export class SourcesService {
       .map((s) => s.name);
   }
 
+  /**
+   * defaultStream is the images.maas.io stream in effect (the first such source), or null when
+   * only other mirrors are configured.
+   */
+  defaultStream(): MaasStream | null {
+    for (const s of this.effectiveSources()) {
+      const stream = maasStreamOf(s.url);
+      if (stream !== null) return stream;
+    }
+    return null;
+  }
+
+  /**
+   * useDefaultStream switches the images.maas.io source between MAAS's stable and candidate
+   * streams, with the pinned Ubuntu keyring; other sources and their order stay as they are.
+   * With nothing else configured, stable is the built-in default again.
+   */
+  async useDefaultStream(stream: MaasStream): Promise<SourceRecord[]> {
+    const configured = this.store.listSources();
+    for (const s of configured) {
+      const current = maasStreamOf(s.url);
+      if (current !== null && current !== stream) this.store.removeSource(String(s.id));
+    }
+    const rest = this.store.listSources();
+    const has = rest.some((s) => maasStreamOf(s.url) === stream);
+    if (!has && !(stream === 'stable' && rest.length === 0)) {
+      await this.add({ url: maasStreamUrl(stream), name: `maas-${stream}`, verify: true });
+    }
+    return this.effectiveSources();
+  }
+
   async add(input: AddSourceInput): Promise<SourceRecord> {
-    const url = normaliseUrl(input.url);
-    const name = input.name?.trim() || new URL(url).host + new URL(url).pathname.replace(/\/$/, '');
+    const url = normaliseUrl(streamUrl(input.url, input.stream));
+    const mapped = maasStreamOf(url);
+    const name =
+      input.name?.trim() ||
+      (mapped !== null && input.stream !== undefined
+        ? `maas-${mapped}`
+        : new URL(url).host + new URL(url).pathname.replace(/\/$/, ''));
     if (!input.verify) {
       if (input.keyring !== undefined) {
         throw new UserError(

@@ -84,7 +84,24 @@ export function isSafeMirrorPath(p: string): boolean {
     return false;
   }
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(p)) return false;
-  return p.split('/').every((seg) => seg !== '..' && seg !== '.' && seg !== '');
+  // URL resolution treats `%2e` as a dot: `%2e%2e` would climb out of the mirror like `..`.
+  return p.split('/').every((raw) => {
+    const seg = raw.replace(/%2e/gi, '.');
+    return seg !== '..' && seg !== '.' && raw !== '';
+  });
+}
+
+/**
+ * resolveInside is the URL of a mirror-relative path, refused when it would leave the mirror root
+ * (which matters most for `file:` sources, where it would name any local file).
+ */
+export function resolveInside(base: string, path: string): string {
+  const root = new URL(base).href;
+  const url = new URL(path, root).href;
+  if (!isSafeMirrorPath(path) || !url.startsWith(root)) {
+    throw new StreamFormatError(`names a file outside the mirror (${quoted(path)})`);
+  }
+  return url;
 }
 
 /** parseIndex reads an `index:1.0` document; only product lists (image-ids/-downloads) are kept. */

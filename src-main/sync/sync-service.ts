@@ -198,7 +198,16 @@ export class SyncService {
       errors.push(f.error);
       emit({ event: 'warning', message: f.error.message, code: 'source-failed' });
     }
+    // Keep the verified metadata byte for byte, so this store can be served as a mirror.
+    for (const cat of catalogs) store.streams.saveTree(cat.source.url, cat.documents);
     const plan = planSync(catalogs, selections, store);
+    store.streams.linkVersions(
+      plan.versions.flatMap((v) =>
+        v.stored && v.document !== undefined
+          ? [{ resource: v.key, version: v.version.version, document: v.document }]
+          : [],
+      ),
+    );
     for (const w of plan.warnings) {
       // With a source unread, "no source offers it" may be wrong: that source's failure says more.
       if (failures.length > 0 && w.code === 'selection-unmatched') continue;

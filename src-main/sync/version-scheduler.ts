@@ -12,6 +12,7 @@ import { sourceLabel } from './catalog';
 import type { DownloadQueue, FileJob } from './download-queue';
 import { describeHttpError } from './http';
 import { fallbackVersion, imageName, type PlannedVersion } from './plan';
+import { resolveInside } from './streams';
 import type { PublishQueue } from './publisher';
 
 /** VersionSchedulerOptions wire the scheduler to one run. */
@@ -118,7 +119,7 @@ export class VersionScheduler {
         continue;
       }
       this.files.set(item.sha256, 'queued');
-      jobs.push({ item, url: new URL(item.path, v.base).toString(), source: v.source });
+      jobs.push({ item, url: resolveInside(v.base, item.path), source: v.source });
     }
     return jobs;
   }

@@ -14,6 +14,7 @@ import { bootCalls, bootEvents } from './boot';
 import { machinesCalls, machinesEvents } from './machines';
 import { adminCalls, adminEvents } from './admin';
 import { storeCalls, storeEvents } from './store';
+import { mirrorCalls, mirrorEvents } from './mirror';
 import { deployCalls, deployEvents } from './deploy';
 
 export const calls = {
@@ -26,6 +27,7 @@ export const calls = {
   ...machinesCalls,
   ...adminCalls,
   ...storeCalls,
+  ...mirrorCalls,
   ...deployCalls,
 };
 
@@ -39,6 +41,7 @@ export const events = {
   ...machinesEvents,
   ...adminEvents,
   ...storeEvents,
+  ...mirrorEvents,
   ...deployEvents,
 };
 

@@ -8,6 +8,7 @@ import { bootHandlers } from './boot';
 import { machinesHandlers } from './machines';
 import { adminHandlers } from './admin';
 import { storeHandlers } from './store';
+import { mirrorHandlers } from './mirror';
 import { deployHandlers } from './deploy';
 import type { Handlers } from './types';
 
@@ -23,6 +24,7 @@ export function createHandlers(services: Services): Handlers {
     ...machinesHandlers(services),
     ...adminHandlers(services),
     ...storeHandlers(services),
+    ...mirrorHandlers(services),
     ...deployHandlers(services),
   };
 }

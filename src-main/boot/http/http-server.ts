@@ -12,6 +12,7 @@ import {
   closeContent,
   type BootContent,
   type BootContentResolver,
+  type BytesContent,
 } from '../boot-files';
 import { bindError } from '../bind-errors';
 import { createLogger, type Logger } from '../../logger';
@@ -53,7 +54,11 @@ export interface BootHttpServerOptions {
 /** The largest POST body read (an installer's report is a few hundred bytes). */
 const MAX_POST_BYTES = 16 * 1024;
 
-function etagOf(content: BootContent & { kind: 'file' }): string {
+/** Content served with validators and ranges: a file, or stored bytes that carry an ETag. */
+type CacheableContent = (BootContent & { kind: 'file' }) | (BytesContent & { etag: string });
+
+function etagOf(content: CacheableContent): string {
+  if (content.kind === 'bytes') return `"${content.etag}"`;
   return `"${content.etag ?? `${content.size.toString(16)}-${Math.floor(content.mtimeMs).toString(16)}`}"`;
 }
 
@@ -232,7 +237,7 @@ export class BootHttpServer {
     count: (n: number) => void,
     rawPath: string,
   ): Promise<void> {
-    if (content.kind === 'bytes') {
+    if (content.kind === 'bytes' && content.etag === undefined) {
       // Generated per request (configs): never cached, since a per-MAC choice can change any time.
       res.writeHead(200, {
         'Content-Type': content.contentType,
@@ -246,11 +251,12 @@ export class BootHttpServer {
       }
       return;
     }
-    const failure = await this.sendFile(req, res, content, count);
+    const cacheable = content as CacheableContent;
+    const failure = await this.sendFile(req, res, cacheable, count);
     if (failure !== undefined)
       this.log.error(
         'http',
-        `${req.method} ${JSON.stringify(rawPath)} (${content.path}): ${failure}`,
+        `${req.method} ${JSON.stringify(rawPath)} (${cacheable.kind === 'file' ? cacheable.path : 'stored bytes'}): ${failure}`,
       );
   }
 
@@ -258,18 +264,19 @@ export class BootHttpServer {
   private async sendFile(
     req: IncomingMessage,
     res: ServerResponse,
-    content: BootContent & { kind: 'file' },
+    content: CacheableContent,
     count: (n: number) => void,
   ): Promise<string | undefined> {
     const etag = etagOf(content);
+    const size = content.kind === 'file' ? content.size : content.data.length;
     // Canonical header case on purpose: GRUB 2.06's HTTP client matches "Content-Length: " exactly
     // and fails with "timeout reading" on Node's lower-case spelling (seen in the QEMU e2e boots).
     const headers: Record<string, string | number> = {
-      'Content-Type': 'application/octet-stream',
+      'Content-Type': content.kind === 'file' ? 'application/octet-stream' : content.contentType,
       'Accept-Ranges': 'bytes',
       ETag: etag,
-      'Last-Modified': new Date(content.mtimeMs).toUTCString(),
     };
+    if (content.kind === 'file') headers['Last-Modified'] = new Date(content.mtimeMs).toUTCString();
     if (req.headers['if-none-match'] === etag) {
       res.writeHead(304, headers);
       res.end();
@@ -278,25 +285,29 @@ export class BootHttpServer {
     // If-Range (RFC 9110 §13.1.5): a stale validator means "send the whole new file".
     const ifRange = req.headers['if-range'];
     const rangeHeader = ifRange === undefined || ifRange === etag ? req.headers.range : undefined;
-    const range = decideRange(rangeHeader, content.size);
+    const range = decideRange(rangeHeader, size);
     if (range.kind === 'unsatisfiable') {
       res.writeHead(416, {
         ...headers,
-        'Content-Range': `bytes */${content.size}`,
+        'Content-Range': `bytes */${size}`,
         'Content-Length': 0,
       });
       res.end();
       return undefined;
     }
     const start = range.kind === 'partial' ? range.start : 0;
-    const end = range.kind === 'partial' ? range.end : content.size - 1;
+    const end = range.kind === 'partial' ? range.end : size - 1;
     const length = Math.max(0, end - start + 1);
-    if (range.kind === 'partial')
-      headers['Content-Range'] = `bytes ${start}-${end}/${content.size}`;
+    if (range.kind === 'partial') headers['Content-Range'] = `bytes ${start}-${end}/${size}`;
     headers['Content-Length'] = length;
     res.writeHead(range.kind === 'partial' ? 206 : 200, headers);
     if (req.method === 'HEAD' || length === 0) {
       res.end();
+      return undefined;
+    }
+    if (content.kind === 'bytes') {
+      count(length);
+      res.end(content.data.subarray(start, start + length));
       return undefined;
     }
     return pumpFile(content.handle, start, length, res, count);

@@ -46,30 +46,42 @@ export function registerSources(program: Command, ctx: CliContext): void {
   sources
     .command('add')
     .description('add a boot source (keyring: OpenPGP public keys, binary or armored)')
-    .argument('<URL>', 'mirror root, e.g. https://images.maas.io/ephemeral-v3/stable/')
+    .argument(
+      '[URL]',
+      'mirror root, e.g. https://images.maas.io/ephemeral-v3/stable/, a file:// URL or an absolute folder path',
+    )
+    .option(
+      '--stream <NAME>',
+      'alone: the images.maas.io stream (stable or candidate); with URL: the stream folder under it',
+    )
     .option(
       '--keyring <FILE>',
       'keyring that signs the mirror (default: the Ubuntu cloud-image keyring)',
     )
     .option('--name <NAME>', 'a short name for the source')
     .option('--no-verify', 'do not check signatures (only for a mirror you trust)')
-    .action((url: string, opts: { keyring?: string; name?: string; verify: boolean }) =>
-      ctx.withServices(async (services) => {
-        const keyring =
-          opts.keyring === undefined
-            ? undefined
-            : await SourcesService.readKeyringFile(opts.keyring);
-        const added = await services.sources.add({
-          url,
-          name: opts.name,
-          keyring,
-          keyringLabel: opts.keyring,
-          verify: opts.verify,
-        });
-        printSourceWarnings(ctx, services);
-        const view = toBootSourceView(added);
-        ctx.output(`Added source ${view.id} "${view.name}" (${view.url}).`, view);
-      }),
+    .action(
+      (
+        url: string | undefined,
+        opts: { keyring?: string; name?: string; verify: boolean; stream?: string },
+      ) =>
+        ctx.withServices(async (services) => {
+          const keyring =
+            opts.keyring === undefined
+              ? undefined
+              : await SourcesService.readKeyringFile(opts.keyring);
+          const added = await services.sources.add({
+            url,
+            stream: opts.stream,
+            name: opts.name,
+            keyring,
+            keyringLabel: opts.keyring,
+            verify: opts.verify,
+          });
+          printSourceWarnings(ctx, services);
+          const view = toBootSourceView(added);
+          ctx.output(`Added source ${view.id} "${view.name}" (${view.url}).`, view);
+        }),
     );
   sources
     .command('remove')

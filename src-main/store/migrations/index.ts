@@ -4,6 +4,7 @@ import { versionSourceMigration } from './101-version-source';
 import { manifestSpeedMigration } from './102-manifest-speed';
 import { pendingRemovalsMigration } from './103-pending-removals';
 import { versionIncompleteMigration } from './104-version-incomplete';
+import { streamMetadataMigration } from './105-stream-metadata';
 import { bootChoicesMigration } from './200-boot-choices';
 import { catalogueGenerationMigration } from './210-catalogue-generation';
 import { bootServersMigration } from './220-boot-servers';
@@ -24,6 +25,7 @@ export const migrations: readonly Migration[] = [
   manifestSpeedMigration,
   pendingRemovalsMigration,
   versionIncompleteMigration,
+  streamMetadataMigration,
   bootChoicesMigration,
   catalogueGenerationMigration,
   bootServersMigration,
