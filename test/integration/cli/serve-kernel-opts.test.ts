@@ -3,7 +3,8 @@
  * folder synced from a signed loopback mirror: the generated PXELINUX, GRUB and iPXE configs,
  * fetched over HTTP and TFTP (curl), carry the global options after LabBoot's own and a
  * machine's own options after them; the options are kept for the next run; bad options are
- * refused with one sentence before anything is served.
+ * refused with one sentence before anything is served. The same run's output names each step's
+ * boot path and why a name was not served.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -163,6 +164,35 @@ describe('labboot serve --kernel-opts', { timeout: 120_000 }, () => {
     } finally {
       expect(await s.stop()).toBe(0);
     }
+  });
+
+  it('prints the boot path and why a boot loader file is missing, and a probe as no failure', async () => {
+    const s = await serve([]);
+    try {
+      await tftp(s, 'snponly.efi').catch(() => undefined);
+      await tftp(s, 'pxelinux.cfg/C0A80A05').catch(() => undefined);
+      await http(s, 'ipxe.efi').catch(() => undefined);
+      const deadline = Date.now() + 5000;
+      while (!s.output().includes('GET /ipxe.efi') && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 50));
+      const lines = s.output().split('\n');
+      expect(lines.find((l) => l.includes(' snponly.efi '))).toMatch(
+        /tftp 127\.0\.0\.1 snponly\.efi not-found 0 B in \d+ ms \(asked for snponly\.efi, not in the stream's bootloaders\) via PXE\/TFTP$/,
+      );
+      expect(lines.find((l) => l.includes('C0A80A05'))).toMatch(
+        /\(probed for pxelinux\.cfg\/C0A80A05, not served \(an expected probe, not a failure\)\) via PXE\/TFTP$/,
+      );
+      expect(lines.find((l) => l.includes('GET /ipxe.efi'))).toMatch(
+        /GET \/ipxe\.efi 404 \d+ B in \d+ ms \(asked for ipxe\.efi, not in the stream's bootloaders\)$/,
+      );
+    } finally {
+      expect(await s.stop()).toBe(0);
+    }
+    const log = await lb('log', '--limit', '3');
+    expect(log.status, log.stderr).toBe(0);
+    expect(log.stdout).toContain(
+      "snponly.efi — not-found, 0 B (asked for snponly.efi, not in the stream's bootloaders) via PXE/TFTP",
+    );
   });
 
   it('refuses options with a line break in one sentence, serving nothing', async () => {
