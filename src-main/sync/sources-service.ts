@@ -154,7 +154,9 @@ function normaliseUrl(raw: string): string {
     );
   }
   if (u.protocol === 'file:') {
-    const folder = fileURLToPath(u).replace(/[/\\]streams[/\\]v1[/\\][^/\\]*\.s?json$/, '');
+    const folder = fileURLToPath(u)
+      .replace(/[/\\]streams[/\\]v1[/\\][^/\\]*\.s?json$/, '')
+      .replace(/(.)[/\\]+$/, '$1');
     if (statSync(folder, { throwIfNoEntry: false })?.isDirectory() !== true) {
       throw new UserError(
         `The local mirror folder ${folder} does not exist or is not a folder; give the folder that holds streams/v1/ (the drive must be mounted).`,

@@ -9,6 +9,7 @@ import {
   newestCompleteVersion,
   parseIndex,
   parseProducts,
+  resolveInside,
 } from '../../../src-main/sync/streams';
 
 const fixtures = new URL('../../../../shared/spec/data/maas-test-fixtures/', import.meta.url);
@@ -184,5 +185,22 @@ describe('simplestreams rules', () => {
     expect(() =>
       parseIndex({ format: 'index:1.0', index: { x: { datatype: 'image-ids', path: '/abs' } } }),
     ).toThrow(/path/);
+  });
+});
+
+describe('mirror paths', () => {
+  it('refuses percent-encoded dot segments, which URL resolution would climb with', () => {
+    expect(isSafeMirrorPath('jammy/%2e%2e/%2E%2e/etc/passwd')).toBe(false);
+    expect(isSafeMirrorPath('jammy/%2e/squashfs')).toBe(false);
+    expect(isSafeMirrorPath('jammy/amd64/20250701/squashfs')).toBe(true);
+    expect(() => resolveInside('file:///media/usb/stable/', 'a/%2e%2e/%2e%2e/x')).toThrow(
+      'names a file outside the mirror',
+    );
+    expect(
+      resolveInside(
+        'file:///media/usb/stable/',
+        'streams/v1/com.ubuntu.maas:stable:v3:download.sjson',
+      ),
+    ).toBe('file:///media/usb/stable/streams/v1/com.ubuntu.maas:stable:v3:download.sjson');
   });
 });
