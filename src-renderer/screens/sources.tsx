@@ -6,6 +6,8 @@ import { MultiSourceBanner } from '../components/multi-source-banner';
 import { Busy } from '../components/busy';
 import type { ApiError } from '../../src-shared/contract/result';
 import type { BootSource } from '../../src-shared/contract/sources';
+import { DefaultStream } from './sources/default-stream';
+import { MirrorPanel } from './sources/mirror-panel';
 
 const keyringLabel: Record<BootSource['keyring']['kind'], string> = {
   custom: 'Uploaded keyring',
@@ -39,8 +41,12 @@ export function SourcesScreen() {
           </div>
         )}
         {list.data !== undefined && <SourceTable sources={sources} onRemoved={list.reload} />}
+        {list.data !== undefined && (
+          <DefaultStream current={list.data.defaultStream} onChanged={list.reload} />
+        )}
       </section>
       <AddSourceForm onAdded={list.reload} />
+      <MirrorPanel />
     </>
   );
 }

@@ -60,6 +60,9 @@ export const catalogFailureSchema = z.object({
 });
 export type CatalogFailure = z.infer<typeof catalogFailureSchema>;
 
+/** MAAS's image streams on images.maas.io: candidate gets every build, stable what MAAS tested. */
+export const maasStreamSchema = z.enum(['stable', 'candidate']);
+
 /** Calls about boot sources and what they offer. */
 export const sourcesCalls = {
   'sources.list': defineCall({
@@ -70,7 +73,15 @@ export const sourcesCalls = {
       warning: multiSourceWarningSchema.nullable(),
       /** Sources whose signatures are not checked; front doors say so every time. */
       unverified: z.array(z.string()),
+      /** The images.maas.io stream in effect, or null when only other mirrors are configured. */
+      defaultStream: maasStreamSchema.nullable(),
     }),
+  }),
+  'sources.setDefaultStream': defineCall({
+    summary:
+      "Switch the images.maas.io source between MAAS's stable and candidate streams (other sources stay).",
+    input: z.object({ stream: maasStreamSchema }).strict(),
+    output: z.object({ sources: z.array(bootSourceSchema), defaultStream: maasStreamSchema }),
   }),
   'sources.add': defineCall({
     summary: 'Add a boot source with its keyring (base64 OpenPGP keys) or the default keyring.',

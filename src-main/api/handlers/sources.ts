@@ -6,13 +6,20 @@ import type { HandlersFor } from './types';
 /** sourcesHandlers serves the `sources.*` calls; each answer carries the multi-source warning. */
 export function sourcesHandlers(
   services: Services,
-): HandlersFor<'sources.list' | 'sources.add' | 'sources.remove' | 'sources.catalog'> {
+): HandlersFor<
+  'sources.list' | 'sources.add' | 'sources.remove' | 'sources.catalog' | 'sources.setDefaultStream'
+> {
   const s = services.sources;
   return {
     'sources.list': () => ({
       sources: s.effectiveSources().map(toBootSourceView),
       warning: s.warning(),
       unverified: s.unverifiedSources(),
+      defaultStream: s.defaultStream(),
+    }),
+    'sources.setDefaultStream': async (input) => ({
+      sources: (await s.useDefaultStream(input.stream)).map(toBootSourceView),
+      defaultStream: input.stream,
     }),
     'sources.add': async (input) => {
       let keyring: Uint8Array | undefined;
