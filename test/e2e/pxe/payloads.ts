@@ -194,6 +194,11 @@ const grubModules = [
   'terminal',
   'efi_gop',
   'all_video',
+  // A deployed machine's local-boot config finds and chainloads the disk's EFI loader.
+  'search',
+  'part_gpt',
+  'fat',
+  'chain',
 ];
 
 /**

@@ -133,19 +133,21 @@ const SIGNED_GRUB = '/usr/lib/grub/x86_64-efi-signed/grubnetx64.efi.signed';
  * boots the lab VMs from) from a mirror whose bootloader products hold exactly what the real ones
  * hold: `pxelinux:pxe:i386` = syslinux (lpxelinux.0, ldlinux.c32) and `grub-efi-signed:uefi:amd64`
  * = shim-signed (bootx64.efi, mmx64.efi) + grub2-signed (grubx64.efi), with Debian's files as
- * contents. Returns the stored squashfs the guest must fetch.
+ * contents. Returns the stored squashfs the guest must fetch. `buildInitrd` replaces the marker
+ * initramfs (the deploy e2e boots its own ephemeral one).
  */
 export async function syncLabStore(
   work: string,
   dataDir: string,
   grubKind: LabGrub = 'http',
+  buildInitrd: (work: string, out: string) => void = (w, out) => buildInitramfs(w, out),
 ): Promise<StoredFile> {
   const build = join(work, `build-${grubKind}`);
   mkdirSync(build, { recursive: true });
   const initrd = join(build, 'initrd.img');
   const squash = join(build, 'root.squashfs');
   const grub = grubKind === 'signed' ? SIGNED_GRUB : join(build, 'grubx64.efi');
-  buildInitramfs(build, initrd);
+  buildInitrd(build, initrd);
   buildSquashfs(build, squash);
   if (grubKind === 'http') buildNetbootGrub(build, grub);
   const stored = await syncTestImage(
