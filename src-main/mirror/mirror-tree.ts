@@ -245,7 +245,10 @@ export async function buildResignedTrees(
 ): Promise<StreamTree[]> {
   const trees: StreamTree[] = [];
   const cache = new DocumentCache(input.document);
-  for (const { name, source, rows } of namedSources(input)) {
+  for (const { name, source, rows: all } of namedSources(input)) {
+    // Never put LabBoot's signature on metadata nobody checked (a source added with --no-verify).
+    const rows = all.filter((r) => r.verified);
+    if (rows.length === 0) continue;
     const indexRow = rows.find((r) => r.contentId === '');
     const index = indexRow === undefined ? undefined : await cache.get(indexRow.sha256);
     const indexEntries = isObject(index?.index) ? index.index : {};
