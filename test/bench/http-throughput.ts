@@ -11,14 +11,12 @@
  * before the timed runs; timed runs write to /dev/null (a file write would dilute the servers'
  * difference) and check the byte count. Target: ≥ 0.8× nginx.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { chmodSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
-import { createServer } from 'node:net';
 import { makeTempDir } from '../helpers/temp-dir';
 import { boundedCount, median, pairedRatio, roundOrder } from './bench-stats';
+import { curlSha256, pinnedCurl, startNginx } from './http-peer';
 import { assertQuietMachine } from './load-guard';
 import {
   placeForPeer,
@@ -37,66 +35,6 @@ const SIZE = mib * 1024 * 1024;
 const CPU = '0';
 const children: ChildProcess[] = [];
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => resolve(typeof a === 'object' && a !== null ? a.port : 0));
-    });
-  });
-}
-
-function curl(args: string[]): Promise<{ ms: number; stdout: string }> {
-  return new Promise((resolve, reject) => {
-    const t0 = performance.now();
-    const p = spawn('taskset', ['-c', CPU, 'curl', '-sS', ...args], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let err = '';
-    p.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    p.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    const timer = setTimeout(() => p.kill('SIGKILL'), 120_000);
-    p.on('close', (code) => {
-      clearTimeout(timer);
-      if (code === 0) resolve({ ms: performance.now() - t0, stdout });
-      else reject(new Error(`curl ${args.join(' ')} exited ${code}: ${err}`));
-    });
-  });
-}
-
-function shaOf(url: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const p = spawn('curl', ['-sSf', url], { stdio: ['ignore', 'pipe', 'inherit'] });
-    const h = createHash('sha256');
-    p.stdout.on('data', (d: Buffer) => h.update(d));
-    p.on('close', (code) =>
-      code === 0 ? resolve(h.digest('hex')) : reject(new Error(`curl ${url} exited ${code}`)),
-    );
-  });
-}
-
-async function startNginx(dir: string, root: string): Promise<number> {
-  const port = await freePort();
-  const conf = join(dir, 'nginx.conf');
-  writeFileSync(
-    conf,
-    `daemon off; worker_processes 1; pid ${dir}/nginx.pid; error_log ${dir}/nginx-error.log;
-events { worker_connections 64; }
-http { access_log off; sendfile on; tcp_nopush on; client_body_temp_path ${dir}/cb; proxy_temp_path ${dir}/pt;
-  fastcgi_temp_path ${dir}/ft; uwsgi_temp_path ${dir}/ut; scgi_temp_path ${dir}/st;
-  server { listen 127.0.0.1:${port}; root ${root}; } }
-`,
-  );
-  const child = spawn('taskset', ['-c', CPU, 'nginx', '-c', conf, '-p', dir], {
-    stdio: 'inherit',
-  });
-  children.push(child);
-  await new Promise((r) => setTimeout(r, 500));
-  if (child.exitCode !== null) throw new Error(`nginx exited ${child.exitCode}`);
-  return port;
-}
-
 async function main(dir: string): Promise<void> {
   chmodSync(dir, 0o755);
   const dataDir = join(dir, 'data');
@@ -111,16 +49,27 @@ async function main(dir: string): Promise<void> {
   const peerRoot = join(dir, 'nginx-root');
   mkdirSync(peerRoot);
   const peerFile = placeForPeer(peerRoot, path, squashfs);
-  const servers = { labboot: labboot.httpPort, nginx: await startNginx(dir, peerRoot) };
+  const servers = {
+    labboot: labboot.httpPort,
+    nginx: await startNginx(dir, peerRoot, CPU, children),
+  };
   type Name = keyof typeof servers;
   const url = (name: Name): string => `http://127.0.0.1:${servers[name]}/${path}`;
   for (const name of Object.keys(servers) as Name[]) {
-    if ((await shaOf(url(name))) !== squashfs.sha256) throw new Error(`${name} served wrong bytes`);
+    if ((await curlSha256(url(name))) !== squashfs.sha256)
+      throw new Error(`${name} served wrong bytes`);
   }
   const mbps: Record<Name, number[]> = { labboot: [], nginx: [] };
   for (let round = 0; round < rounds; round++) {
     for (const name of roundOrder(Object.keys(servers) as Name[], round)) {
-      const r = await curl(['-f', '-o', '/dev/null', '-w', '%{size_download}', url(name)]);
+      const r = await pinnedCurl(CPU, [
+        '-f',
+        '-o',
+        '/dev/null',
+        '-w',
+        '%{size_download}',
+        url(name),
+      ]);
       if (Number(r.stdout) !== SIZE) throw new Error(`${name}: got ${r.stdout} bytes`);
       mbps[name].push(SIZE / 1e6 / (r.ms / 1000));
     }

@@ -148,8 +148,8 @@ export interface LabbootServe {
   stderr(): string;
 }
 
-/** The CPUs every thread of `pid` may run on, as `taskset` prints them. */
-function threadCpus(pid: number): Set<string> {
+/** threadCpus is the set of CPU lists the threads of `pid` may run on, as `taskset` prints them. */
+export function threadCpus(pid: number): Set<string> {
   const lists = readdirSync(`/proc/${pid}/task`).map(
     (tid) =>
       /Cpus_allowed_list:\s*(\S+)/.exec(
