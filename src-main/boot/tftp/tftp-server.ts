@@ -287,7 +287,7 @@ export class TftpServer {
         TftpErrorCode.IllegalOperation,
         'transfer mode not supported; use octet',
       );
-      this.refuse(rinfo, request.filename, 'refused', `mode ${JSON.stringify(request.mode)}`);
+      this.refuse(rinfo, request.filename, 'refused', `mode ${request.mode}`);
       return;
     }
     const safe = toSafeName(request.filename);
