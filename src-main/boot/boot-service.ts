@@ -26,6 +26,7 @@ import { normalizeMac } from '../../src-shared/boot/mac';
 import { sshKeyLines, sshKeyProblem } from '../../src-shared/boot/ssh-keys';
 import { UserError } from '../../src-shared/errors';
 import { BootLogStore, type BootEvent } from './dhcp/boot-log-store';
+import { HTTP_BOOT_NO_HTTP_REFUSAL } from './dhcp/boot-choice';
 import { dhcpOptionsFromFlags } from './dhcp/dhcp-part';
 import type { DhcpServiceOptions } from './dhcp/dhcp-service';
 import { LeaseStore } from './dhcp/lease-store';
@@ -376,7 +377,15 @@ export class BootService implements Disposable {
         address: serving.address,
         httpPort: input.httpPort ?? DEFAULT_HTTP_PORT,
       },
-      { db: this.deps.db, log: this.deps.log ?? quiet, onEvent: (e) => this.recordDhcp(e) },
+      {
+        db: this.deps.db,
+        log: this.deps.log ?? quiet,
+        onEvent: (e) => this.recordDhcp(e),
+        httpBootRefusal: () =>
+          this.grubHttp.of(this.deps.bootResources.listBootloaders()) === 'no-http'
+            ? HTTP_BOOT_NO_HTTP_REFUSAL
+            : undefined,
+      },
     );
   }
 

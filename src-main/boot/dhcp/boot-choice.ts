@@ -97,6 +97,10 @@ export function chooseBoot(
 export const UEFI_PXE_PROXY_REFUSAL =
   "UEFI PXE beside a router cannot reach LabBoot's GRUB (GRUB asks the router for its config); switch on the firmware's HTTP Boot (IPv4) and put it before PXE";
 
+/** What the boot log says when an x86-64 HTTP Boot client gets no offer: its GRUB would be stuck. */
+export const HTTP_BOOT_NO_HTTP_REFUSAL =
+  "HTTP Boot would load this stream's GRUB, which has no http module and so cannot fetch its config; boot this machine by PXE in full DHCP, or sync a stream whose GRUB has http";
+
 /**
  * refusalOf says why a client LabBoot could name a file for is deliberately left unanswered, or
  * undefined when it is not: UEFI PXE (x86-64 and arm64) beside a router.

@@ -46,6 +46,8 @@ export interface DhcpServiceOptions {
   readonly pxePort?: number;
   /** Full mode: how long to listen for another DHCP server first (default 4000 ms; 0 skips). */
   readonly probeMs?: number;
+  /** Why the x86-64 HTTP Boot URI cannot work now, if it cannot (see `ResponderConfig`). */
+  readonly httpBootRefusal?: () => string | undefined;
 }
 
 /** What the UI shows about DHCP. */
@@ -125,6 +127,7 @@ export class DhcpService {
         ...(o.leaseSeconds !== undefined ? { leaseSeconds: o.leaseSeconds } : {}),
         ...(o.router !== undefined ? { router: o.router } : {}),
         ...(o.dns !== undefined ? { dns: o.dns } : {}),
+        ...(o.httpBootRefusal !== undefined ? { httpBootRefusal: o.httpBootRefusal } : {}),
       },
       o.mode === 'full' ? this.leases : undefined,
       o.mode === 'full' ? new ReservationStore(o.db) : undefined,

@@ -68,6 +68,12 @@ export interface ResponderConfig {
   readonly router?: string;
   /** Full mode: DNS servers to hand out (option 6). */
   readonly dns?: readonly string[];
+  /**
+   * Why the x86-64 HTTP Boot URI cannot work now, if it cannot (the stream's GRUB has no http):
+   * then such clients get no offer in either mode and the boot log says why. Asked per request,
+   * so a sync while serving is seen at once.
+   */
+  readonly httpBootRefusal?: () => string | undefined;
 }
 
 /** Where a reply goes. */
@@ -165,6 +171,11 @@ export class DhcpResponder {
       : this.full(req, type, from, now);
   }
 
+  /** httpBootRefusal is why `choice`, an x86-64 HTTP Boot URI, cannot work now; else undefined. */
+  private httpBootRefusal(choice: BootChoice | undefined): string | undefined {
+    return choice?.kind === 'http-x64' ? this.config.httpBootRefusal?.() : undefined;
+  }
+
   /** refuse sends nothing and logs why, once per MAC per REFUSAL_LOG_WINDOW_MS. */
   private refuse(mac: string, reason: string, now: number): Outcome {
     const last = this.refusalsLogged.get(mac);
@@ -185,8 +196,9 @@ export class DhcpResponder {
     if (!isPxeClient(req)) return { ignored: 'not a PXE client (option 60)' };
     const choice = chooseBoot(req, this.config.targets, 'proxy');
     const mac = macOf(req);
-    if (!choice) {
-      const refusal = refusalOf(req, 'proxy');
+    const httpRefusal = this.httpBootRefusal(choice);
+    if (!choice || httpRefusal !== undefined) {
+      const refusal = httpRefusal ?? refusalOf(req, 'proxy');
       if (refusal === undefined)
         return { ignored: `no boot file for architecture ${String(clientArchOf(req))}` };
       return type === MessageType.Discover && from.localPort === 67
@@ -275,6 +287,13 @@ export class DhcpResponder {
       isPxeClient(req) || stringOption(req, Opt.UserClass) !== undefined
         ? chooseBoot(req, this.config.targets, 'full')
         : undefined;
+    // An HTTP Boot client takes only offers that name its URI: without one it moves on, as it should.
+    const httpRefusal = this.httpBootRefusal(choice);
+    if (httpRefusal !== undefined) {
+      return type === MessageType.Discover
+        ? this.refuse(mac, httpRefusal, now)
+        : { ignored: httpRefusal };
+    }
     const leaseMs = (this.config.leaseSeconds ?? 3600) * 1000;
     switch (type) {
       case MessageType.Discover: {

@@ -244,6 +244,32 @@ describe('BootService with DHCP', () => {
     expect(timeline[1]?.mac).toBe(MAC);
     expect(timeline[1]?.detail).toMatch(/^GET \/grub\/grub\.cfg — 200, \d/);
     expect(() => boot.log({ mac: 'nope' })).toThrow(/is not a MAC address/);
+    // An HTTP Boot client would load that GRUB and be stuck: no offer, and the log says why.
+    const httpMac = '52:54:00:00:00:5a';
+    sock.send(
+      encodeDhcp(
+        buildRequest({
+          type: MessageType.Discover,
+          mac: httpMac,
+          xid: 778,
+          vendorClass: 'HTTPClient:Arch:00016:UNDI:003001',
+          arch: 16,
+        }),
+      ),
+      DHCP_PORT,
+      '127.0.0.1',
+    );
+    await expect
+      .poll(() => boot.log({ mac: httpMac }).map((st) => [st.stage, st.detail]), { timeout: 5000 })
+      .toEqual([
+        [
+          'proxy-no-offer',
+          expect.stringMatching(
+            /^HTTP Boot would load this stream's GRUB, which has no http module/,
+          ),
+        ],
+      ]);
+    expect(replies).toHaveLength(1);
     await boot.stop();
   });
 });

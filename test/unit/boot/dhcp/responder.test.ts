@@ -2,7 +2,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { openDatabase, type Database } from '../../../../src-main/store/database';
 import { decodeDhcp, encodeDhcp, DhcpCodecError } from '../../../../src-main/boot/dhcp/codec';
-import { UEFI_PXE_PROXY_REFUSAL } from '../../../../src-main/boot/dhcp/boot-choice';
+import {
+  HTTP_BOOT_NO_HTTP_REFUSAL,
+  UEFI_PXE_PROXY_REFUSAL,
+} from '../../../../src-main/boot/dhcp/boot-choice';
 import {
   DhcpResponder,
   REFUSAL_LOG_WINDOW_MS,
@@ -176,6 +179,41 @@ describe('proxy mode (PXE 2.1 proxyDHCP)', () => {
     );
     expect(at4011.reply).toBeUndefined();
     expect(at4011.event).toBeUndefined();
+  });
+
+  it("offers HTTP Boot nothing, in either mode, while the stream's GRUB has no http", () => {
+    let grubHasHttp = false;
+    const httpBootRefusal = (): string | undefined =>
+      grubHasHttp ? undefined : HTTP_BOOT_NO_HTTP_REFUSAL;
+    const proxy = new DhcpResponder({ mode: 'proxy', subnet, targets, httpBootRefusal }, undefined);
+    const { r: full } = fullResponder({ httpBootRefusal });
+    const discover = (xid: number) =>
+      buildRequest({
+        type: MessageType.Discover,
+        mac: '52:54:00:77:00:30',
+        xid,
+        vendorClass: 'HTTPClient:Arch:00016:UNDI:003001',
+        arch: 16,
+      });
+    for (const r of [proxy, full]) {
+      const out = r.handle(discover(1), from67, T0);
+      expect(out.reply).toBeUndefined();
+      expect(out.event).toMatchObject({
+        stage: 'proxy-no-offer',
+        detail: HTTP_BOOT_NO_HTTP_REFUSAL,
+      });
+    }
+    // Other clients are not affected, and once a GRUB with http is synced HTTP Boot is offered.
+    expect(
+      proxy.handle(
+        buildRequest({ type: 1, mac: '52:54:00:77:00:31', xid: 2, vendorClass: BIOS, arch: 0 }),
+        from67,
+        T0,
+      ).reply?.packet.file,
+    ).toBe('lpxelinux.0');
+    grubHasHttp = true;
+    expect(proxy.handle(discover(3), from67, T0 + 1).reply?.packet.file).toBe(targets.httpX64);
+    expect(full.handle(discover(4), from67, T0 + 1).reply?.packet.file).toBe(targets.httpX64);
   });
 
   it('keeps its refusal memory bounded under a DISCOVER storm from random MACs', () => {
