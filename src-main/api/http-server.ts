@@ -3,6 +3,7 @@
  * - `POST /api/call/<name>` with a JSON body → the dispatcher's CallResult as JSON;
  * - `GET /api/events` → Server-Sent Events carrying every contract event (event-stream.ts);
  * - `POST /api/session` with `{"code"}` → the token, once per one-time code (login-codes.ts);
+ * - `POST /api/upload/custom-image?name=…` with a file as the body → a custom image (image-upload.ts);
  * - everything else → the built renderer (static files, same UI as the Electron window).
  * Only 127.0.0.1 is bound. Every other API request needs the per-run token
  * (`Authorization: Bearer …`); the Host header must name this server (DNS-rebinding guard) and a
@@ -20,6 +21,8 @@ import type { EventBus } from '../event-bus';
 import type { Logger } from '../logger';
 import { EventStreamHub, defaultEventStreamLimits, type EventStreamLimits } from './event-stream';
 import { LoginCodes, defaultLoginCodeOptions, type LoginCodeOptions } from './login-codes';
+import { receiveImageUpload, type ImageUploader } from './image-upload';
+import { IMAGE_UPLOAD_PATH } from '../../src-shared/contract/deploy';
 
 /** The Content-Security-Policy of the UI, in the browser console and the Electron window alike. */
 export const contentSecurityPolicy = [
@@ -63,6 +66,8 @@ export interface ApiHttpServerOptions {
   eventStream?: EventStreamLimits;
   /** One-time code lifetime and count; defaults: 60 s, 8 codes. */
   loginCodes?: LoginCodeOptions;
+  /** Stores uploaded custom images; omit to refuse uploads. */
+  imageUpload?: ImageUploader;
 }
 
 /** ApiHttpServer serves the contract and the UI on 127.0.0.1. */
@@ -193,6 +198,14 @@ export class ApiHttpServer {
     }
     if (url.pathname === '/api/events' && req.method === 'GET') {
       this.eventStream.open(req, res);
+      return;
+    }
+    if (url.pathname === IMAGE_UPLOAD_PATH && this.options.imageUpload !== undefined) {
+      const answer = await receiveImageUpload(req, url, this.options.imageUpload, this.options.log);
+      if (res.destroyed) return;
+      // Refused before its end: close rather than read the rest of a large body for nothing.
+      if (!req.complete) res.setHeader('Connection', 'close');
+      sendJson(res, answer.status, answer.body);
       return;
     }
     const match = /^\/api\/call\/([A-Za-z0-9_.-]+)$/.exec(url.pathname);

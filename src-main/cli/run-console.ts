@@ -32,6 +32,7 @@ export async function runConsole(ctx: CliContext, options: ConsoleOptions): Prom
     dispatcher: new Dispatcher(createHandlers(services), services.log),
     events: services.events,
     log: services.log,
+    imageUpload: (settings, source) => services.deploy.importStream(settings, source),
     ...(dir === undefined ? {} : { rendererDir: dir }),
   });
   try {

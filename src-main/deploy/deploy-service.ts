@@ -7,7 +7,7 @@
  * `deployments`), so `labboot deploy --wait`, the UI and the serving process share them.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { rm } from 'node:fs/promises';
+import { rm, statfs } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import type { Database } from '../store/database';
 import { BlobStore } from '../store/blob-store';
@@ -30,7 +30,13 @@ import {
 import type { CustomImageView, MachineState, MachineView } from '../../src-shared/contract/deploy';
 import { UserError } from '../../src-shared/errors';
 import { parseReport } from './deploy-report';
-import { importCustomImage } from './image-import';
+import {
+  importCustomImage,
+  importCustomImageFrom,
+  type ImportDeps,
+  type ImportSettings,
+  type ImportSource,
+} from './image-import';
 import { loadInstaller, renderInstaller } from './installer';
 
 /** Without a report for this long, a running installer counts as failed (power loss, hang). */
@@ -110,18 +116,43 @@ export class DeployService implements Disposable {
     onProgress?: (bytes: number, total: number) => void,
   ): Promise<CustomImageView> {
     const name = customName(request.name);
-    const image = await importCustomImage(
-      { ...request, file: request.path, name },
-      {
-        blobs: this.blobs,
-        images: this.images,
-        now: this.now,
-        onProgress: (bytes, total) => {
-          onProgress?.(bytes, total);
-          this.deps.events?.emit('deploy.importProgress', { name: `custom/${name}`, bytes, total });
-        },
-      },
+    return this.imported(
+      name,
+      (deps) => importCustomImage({ ...request, file: request.path, name }, deps),
+      onProgress,
     );
+  }
+
+  /**
+   * Imports streamed bytes (an upload to the browser console) as `custom/NAME`, with the same
+   * checks as a file; refused up front when the data folder's disk cannot hold them.
+   */
+  async importStream(request: ImportSettings, source: ImportSource): Promise<CustomImageView> {
+    const name = customName(request.name);
+    await this.blobs.ensureDirs();
+    const space = await statfs(this.blobs.partialDir);
+    if (space.bavail * space.bsize < source.size)
+      throw new UserError(
+        `The disk holding the LabBoot data folder has ${space.bavail * space.bsize} bytes free, fewer than the ${source.size} of ${source.label}; free some space and upload again.`,
+        'disk-full',
+      );
+    return this.imported(name, (deps) => importCustomImageFrom(source, { ...request, name }, deps));
+  }
+
+  private async imported(
+    name: string,
+    run: (deps: ImportDeps) => Promise<CustomImage>,
+    onProgress?: (bytes: number, total: number) => void,
+  ): Promise<CustomImageView> {
+    const image = await run({
+      blobs: this.blobs,
+      images: this.images,
+      now: this.now,
+      onProgress: (bytes, total) => {
+        onProgress?.(bytes, total);
+        this.deps.events?.emit('deploy.importProgress', { name: `custom/${name}`, bytes, total });
+      },
+    });
     this.deps.log?.info('deploy', `imported custom/${name} (${image.kind}, ${image.size} bytes)`);
     this.changed(null);
     return this.imageView(image);

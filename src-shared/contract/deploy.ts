@@ -70,6 +70,24 @@ export type MachineView = z.infer<typeof machineViewSchema>;
 
 const mac = z.string().min(1).max(64);
 
+/** What a custom image is imported as (`deploy.importImage` and the console's upload). */
+export const imageImportSettingsSchema = z
+  .object({
+    name: z.string().min(1).max(80),
+    kind: z.enum(['auto', ...IMAGE_KINDS]).default('auto'),
+    arch: z.enum(IMAGE_ARCHES).default('amd64'),
+    firmware: z.enum(IMAGE_FIRMWARES).default('any'),
+  })
+  .strict();
+export type ImageImportSettings = z.input<typeof imageImportSettingsSchema>;
+
+/**
+ * The browser console's upload of a custom image: `POST` the file's bytes as
+ * application/octet-stream with the settings as query parameters; the answer is a CallResult of
+ * the stored image, as from `deploy.importImage`.
+ */
+export const IMAGE_UPLOAD_PATH = '/api/upload/custom-image';
+
 /** Calls about custom images and deploys. */
 export const deployCalls = {
   'deploy.images': defineCall({
@@ -80,15 +98,7 @@ export const deployCalls = {
   'deploy.importImage': defineCall({
     summary:
       'Import a disk image file from this computer as custom/NAME: kind detected from its bytes, sha256 computed while it streams into the store.',
-    input: z
-      .object({
-        name: z.string().min(1).max(80),
-        path: z.string().min(1).max(4096),
-        kind: z.enum(['auto', ...IMAGE_KINDS]).default('auto'),
-        arch: z.enum(IMAGE_ARCHES).default('amd64'),
-        firmware: z.enum(IMAGE_FIRMWARES).default('any'),
-      })
-      .strict(),
+    input: imageImportSettingsSchema.extend({ path: z.string().min(1).max(4096) }).strict(),
     output: customImageViewSchema,
   }),
   'deploy.deleteImage': defineCall({

@@ -10,7 +10,11 @@ import { join } from 'node:path';
 import { openDatabase, type Database } from '../../../src-main/store/database';
 import { BlobStore } from '../../../src-main/store/blob-store';
 import { CustomImageStore } from '../../../src-main/store/custom-image-store';
-import { importCustomImage, type ImportRequest } from '../../../src-main/deploy/image-import';
+import {
+  importCustomImage,
+  importCustomImageFrom,
+  type ImportRequest,
+} from '../../../src-main/deploy/image-import';
 import { makeTempDir } from '../../helpers/temp-dir';
 import { fakeDisk, pack, type Packing } from '../../helpers/deploy/disk-images';
 import type { ImageKind } from '../../../src-shared/deploy/image-kinds';
@@ -208,3 +212,70 @@ describe('importCustomImage', () => {
     expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(48 * MiB);
   });
 });
+
+describe('importCustomImageFrom (a stream, as an upload)', () => {
+  const settings = { name: 'uploaded', kind: 'auto', arch: 'amd64', firmware: 'any' } as const;
+  const deps = () => ({ blobs, images, now: () => 1000 });
+
+  /** chunksOf yields `bytes` in 64 KiB pieces, then fails with `cut` after `upTo` bytes if given. */
+  async function* chunksOf(bytes: Buffer, upTo = bytes.length, cut?: string) {
+    for (let at = 0; at < upTo; at += 64 * 1024)
+      yield bytes.subarray(at, Math.min(upTo, at + 64 * 1024));
+    if (cut !== undefined) throw new Error(cut);
+  }
+
+  it('stores a streamed image like a file of the same bytes', async () => {
+    const file = pack(join(tmp.path, 's'), fakeDisk(2 * MiB, 'gpt'), 'xz');
+    const bytes = readFileSync(file);
+    const image = await importCustomImageFrom(
+      { label: 'disk.img.xz', size: bytes.length, chunks: chunksOf(bytes) },
+      settings,
+      deps(),
+    );
+    expect(image).toMatchObject({ name: 'uploaded', kind: 'ddxz', size: bytes.length });
+    expect(image.sha256).toBe(createHash('sha256').update(bytes).digest('hex'));
+    expect(readFileSync(blobs.pathFor(image.sha256)).equals(bytes)).toBe(true);
+  });
+
+  it('refuses a stream cut in the middle, storing nothing and leaving no decompressor running', async () => {
+    const file = pack(join(tmp.path, 'c'), fakeDisk(4 * MiB, 'mbr'), 'xz');
+    const bytes = readFileSync(file);
+    const before = xzProcesses();
+    await expect(
+      importCustomImageFrom(
+        { label: 'disk.img.xz', size: bytes.length, chunks: chunksOf(bytes, 64 * 1024, 'aborted') },
+        settings,
+        deps(),
+      ),
+    ).rejects.toThrow(
+      /^Reading disk\.img\.xz stopped before its end \(aborted\), so nothing was stored; import it again\.$/,
+    );
+    expectNothingStored();
+    expect(xzProcesses()).toBe(before);
+  });
+
+  it('refuses a stream shorter than it announced', async () => {
+    const bytes = readFileSync(pack(join(tmp.path, 'r'), fakeDisk(MiB), 'raw'));
+    await expect(
+      importCustomImageFrom(
+        { label: 'disk.img', size: bytes.length + 10, chunks: chunksOf(bytes) },
+        settings,
+        deps(),
+      ),
+    ).rejects.toThrow(
+      /^Reading disk\.img stopped before its end \(1048576 of 1048586 bytes arrived\)/,
+    );
+    expectNothingStored();
+  });
+});
+
+/** xzProcesses counts the `xz -dc` children of this process (the decompressors of imports). */
+function xzProcesses(): number {
+  let out = '';
+  try {
+    out = execFileSync('ps', ['-o', 'args=', '--ppid', String(process.pid)], { encoding: 'utf8' });
+  } catch {
+    // ps exits 1 when there is no child at all.
+  }
+  return out.split('\n').filter((l) => l.startsWith('xz -dc')).length;
+}
