@@ -4,6 +4,7 @@ import { StatusBar } from './components/status-bar';
 import { ImagesScreen } from './screens/images';
 import { ManifestsScreen } from './screens/manifests';
 import { BootServerScreen } from './screens/boot-server';
+import { MachinesScreen } from './screens/machines';
 import { EsxiScreen } from './screens/esxi';
 import { SourcesScreen } from './screens/sources';
 import { SettingsScreen } from './screens/settings';
@@ -42,6 +43,7 @@ export function App() {
           {route === 'images' && <ImagesScreen />}
           {route === 'manifests' && <ManifestsScreen />}
           {route === 'boot' && <BootServerScreen />}
+          {route === 'machines' && <MachinesScreen />}
           {route === 'esxi' && <EsxiScreen />}
           {route === 'sources' && <SourcesScreen />}
           {route === 'settings' && <SettingsScreen />}

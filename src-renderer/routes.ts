@@ -3,6 +3,7 @@ export const routes = [
   { id: 'images', label: 'Images' },
   { id: 'manifests', label: 'Manifests' },
   { id: 'boot', label: 'Boot server' },
+  { id: 'machines', label: 'Machines' },
   { id: 'esxi', label: 'ESXi preview' },
   { id: 'sources', label: 'Sources' },
   { id: 'settings', label: 'Settings' },

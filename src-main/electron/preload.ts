@@ -1,10 +1,11 @@
 /**
  * The preload exposes exactly the LabBootBridge (`call`, `on`) and checks every name against the
- * contract before anything crosses to the main process. It runs sandboxed and is bundled as CJS.
+ * contract before anything crosses to the main process; for a picked file it gives only its path
+ * (`pathForFile`), which the main process then reads. It runs sandboxed and is bundled as CJS.
  */
-import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
+import { contextBridge, ipcRenderer, webUtils, type IpcRendererEvent } from 'electron';
 import { isCallName, isEventName } from '../../src-shared/contract/index';
-import type { LabBootBridge } from '../../src-shared/contract/bridge';
+import type { LabBootBridge, LabBootFiles } from '../../src-shared/contract/bridge';
 import { ipcChannels } from './ipc-channels';
 
 const bridge: LabBootBridge = {
@@ -27,4 +28,8 @@ const bridge: LabBootBridge = {
   },
 };
 
-contextBridge.exposeInMainWorld('labboot', bridge);
+const files: LabBootFiles<Parameters<typeof webUtils.getPathForFile>[0]> = {
+  pathForFile: (file) => webUtils.getPathForFile(file),
+};
+
+contextBridge.exposeInMainWorld('labboot', { ...bridge, ...files });

@@ -1,6 +1,6 @@
 import { createContext, useCallback, useContext, useEffect, useRef, useState } from 'react';
 import type { ReactNode } from 'react';
-import type { LabBootBridge } from '../../src-shared/contract/bridge';
+import type { LabBootBridge, LabBootFiles } from '../../src-shared/contract/bridge';
 import type {
   CallInput,
   CallName,
@@ -10,20 +10,23 @@ import type {
 } from '../../src-shared/contract/index';
 import type { ApiError } from '../../src-shared/contract/result';
 
-const BridgeContext = createContext<LabBootBridge | null>(null);
+/** The bridge as the renderer holds it: calls and events, plus one way to hand over a file. */
+export type RendererBridge = LabBootBridge & LabBootFiles<File>;
+
+const BridgeContext = createContext<RendererBridge | null>(null);
 
 export function BridgeProvider({
   bridge,
   children,
 }: {
-  bridge: LabBootBridge;
+  bridge: RendererBridge;
   children: ReactNode;
 }) {
   return <BridgeContext.Provider value={bridge}>{children}</BridgeContext.Provider>;
 }
 
 /** useBridge returns the contract bridge (IPC or HTTP); screens never see which. */
-export function useBridge(): LabBootBridge {
+export function useBridge(): RendererBridge {
   const bridge = useContext(BridgeContext);
   if (bridge === null) throw new Error('useBridge outside BridgeProvider');
   return bridge;

@@ -1,10 +1,10 @@
-import type { LabBootBridge } from '../../src-shared/contract/bridge';
+import type { LabBootBridge, LabBootFiles } from '../../src-shared/contract/bridge';
 import { createHttpBridge, exchangeLoginCode } from './http-bridge';
 
 declare global {
   interface Window {
     /** Set by the Electron preload; absent in the browser console. */
-    labboot?: LabBootBridge;
+    labboot?: LabBootBridge & LabBootFiles<File>;
   }
 }
 
@@ -17,7 +17,9 @@ const tokenKey = 'labboot.token';
  * traded for the token once. Either is then removed from the address bar, and the token is kept in
  * sessionStorage so a reload still works.
  */
-export async function connectBridge(): Promise<LabBootBridge | { error: string }> {
+export async function connectBridge(): Promise<
+  (LabBootBridge & LabBootFiles<File>) | { error: string }
+> {
   if (window.labboot !== undefined) return window.labboot;
   const hash = window.location.hash;
   const tokenMatch = /(?:^#|&)token=([A-Za-z0-9_-]+)/.exec(hash);

@@ -6,7 +6,12 @@
  * EventSource would, so the server replays what was missed. When the server no longer has those
  * events it sends `labboot:resync`, and the page must fetch its state again.
  */
-import { resyncEventName, type LabBootBridge } from '../../src-shared/contract/bridge';
+import {
+  resyncEventName,
+  type LabBootBridge,
+  type LabBootFiles,
+} from '../../src-shared/contract/bridge';
+import { uploadImage } from './upload-image';
 import type { CallResult } from '../../src-shared/contract/result';
 
 type Listener = (payload: unknown) => void;
@@ -66,7 +71,10 @@ class SseParser {
 }
 
 /** createHttpBridge builds the bridge for a console at `options.base` with `token`. */
-export function createHttpBridge(token: string, options: HttpBridgeOptions = {}): LabBootBridge {
+export function createHttpBridge(
+  token: string,
+  options: HttpBridgeOptions = {},
+): LabBootBridge & LabBootFiles<File> {
   const base = options.base ?? '';
   const fetchImpl = options.fetch ?? ((input, init) => fetch(input, init));
   const listeners = new Map<string, Set<Listener>>();
@@ -149,6 +157,8 @@ export function createHttpBridge(token: string, options: HttpBridgeOptions = {})
       }
       return () => void set.delete(listener as Listener);
     },
+    uploadImage: (file, settings, onProgress) =>
+      uploadImage(base, token, file, settings, onProgress),
   };
 }
 

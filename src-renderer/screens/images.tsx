@@ -5,9 +5,11 @@ import { Busy } from '../components/busy';
 import { SyncPanel } from './images/sync-panel';
 import { CatalogPanel } from './images/catalog-panel';
 import { LocalPanel } from './images/local-panel';
+import { CustomPanel } from './images/custom-panel';
 
 /**
- * ImagesScreen: sync control, what the sources offer (with selection) and what is stored. While
+ * ImagesScreen: sync control, what the sources offer (with selection), what is stored, and the
+ * uploaded disk images that Deploy writes to a machine's disk. While
  * more than one source is configured it shows MAAS's banner and every managing control is off.
  */
 export function ImagesScreen() {
@@ -44,6 +46,7 @@ export function ImagesScreen() {
           }}
         />
       )}
+      <CustomPanel />
     </>
   );
 }

@@ -67,6 +67,10 @@ export function MachinesPanel() {
   return (
     <section aria-labelledby="machines-title" className="panel">
       <h2 id="machines-title">Machines and leases</h2>
+      <p className="hint">
+        To deploy an image to a machine&apos;s disk or release it, see the{' '}
+        <a href="#/machines">Machines</a> screen.
+      </p>
       {machines.error !== undefined && <ErrorNotice error={machines.error} />}
       {view === undefined && machines.loading && <Busy reason="Reading leases…" />}
       {view !== undefined &&
