@@ -9,7 +9,7 @@ import type { Disposable } from '../lifecycle';
 import type { BootServeEvent } from '../../src-shared/boot/events';
 import { bootPathOfUserAgent } from '../../src-shared/boot/boot-path';
 import type { BootContentResolver } from './boot-files';
-import { dhcpPart } from './dhcp/dhcp-part';
+import { defaultTargets, dhcpPart } from './dhcp/dhcp-part';
 import type { DhcpServiceOptions } from './dhcp/dhcp-service';
 import { BootHttpServer, DEFAULT_HTTP_PORT } from './http/http-server';
 import { TftpServer } from './tftp/tftp-server';
@@ -142,7 +142,14 @@ export class BootServerService implements Disposable {
   private constructor(private readonly options: BootServerOptions) {
     this.http = httpPart(options);
     this.parts = [this.http, tftpPart(options)];
-    if (options.dhcp !== undefined) this.parts.push(dhcpPart(options.dhcp));
+    const dhcp = options.dhcp;
+    if (dhcp !== undefined)
+      this.parts.push(
+        dhcpPart(dhcp, () => ({
+          ...dhcp,
+          targets: defaultTargets(dhcp.subnet.address, this.http.port()),
+        })),
+      );
   }
 
   /**

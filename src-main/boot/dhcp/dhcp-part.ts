@@ -78,15 +78,22 @@ export function dhcpOptionsFromFlags(
   };
 }
 
-/** dhcpPart wraps a DhcpService as a boot-server part. */
-export function dhcpPart(o: DhcpServiceOptions): BootPart & { service(): DhcpService | undefined } {
+/**
+ * dhcpPart wraps a DhcpService as a boot-server part. `atStart` gives the options with the boot
+ * targets for the HTTP port the boot server actually bound (it starts after HTTP), so an HTTP
+ * port of 0 never reaches a client's boot URL.
+ */
+export function dhcpPart(
+  o: DhcpServiceOptions,
+  atStart: () => DhcpServiceOptions = () => o,
+): BootPart & { service(): DhcpService | undefined } {
   let service: DhcpService | undefined;
   const port = o.serverPort ?? DHCP_PORTS.server;
   return {
     name: 'dhcp',
     start: async () => {
       if (o.mode === 'off') return;
-      service = await DhcpService.start(o);
+      service = await DhcpService.start(atStart());
     },
     stop: async () => {
       await service?.dispose();

@@ -81,7 +81,9 @@ export async function standardMirror(root: string, key?: TestKey): Promise<Built
         versions: {
           '20231004.0': {
             'shim-signed': { 'bootx64.efi': 'SHIM', 'mmx64.efi': 'MM' },
-            'grub2-signed': { 'grubx64.efi': 'GRUB' },
+            // Canonical's signed netboot GRUB has the http module; its stand-in carries the
+            // module's own strings, which is how LabBoot tells (src-main/boot/config/grub-http.ts).
+            'grub2-signed': { 'grubx64.efi': 'GRUB User-Agent: GRUB unsupported HTTP response' },
           },
         },
       },
