@@ -27,6 +27,7 @@ import { readStoreSettings } from './store/store-settings';
 import { MirrorService } from './mirror/mirror-service';
 import { catalogueGeneration } from './boot/config/catalogue-cache';
 import { DeployService } from './deploy/deploy-service';
+import { TestBootService } from './testboot/testboot-service';
 
 export interface ServicesConfig {
   dataDir: string;
@@ -67,6 +68,8 @@ export interface Services {
   readonly deploy: DeployService;
   /** LabBoot as a local image mirror: served trees, status, mirror key, export. */
   readonly mirror: MirrorService;
+  /** Test boots: an image booted in a throwaway local QEMU VM through the boot server. */
+  readonly testBoot: TestBootService;
   /** Closes sockets, stops transfers and closes the database, in reverse order of creation. */
   dispose(): Promise<void>;
 }
@@ -117,16 +120,27 @@ export async function createServices(config: ServicesConfig): Promise<Services> 
       generation: catalogueGeneration(db),
     });
     const deploy = store.add(new DeployService({ db, dataDir: config.dataDir, events, log }));
-    const boot = store.add(
-      new BootService({
-        db,
+    const bootDeps = {
+      db,
+      bootResources,
+      settings,
+      events,
+      log,
+      interfaces: () => listInterfaces(),
+      deploy,
+      mirror: mirror.resolver({ mode: () => mirror.mode(), root: false }),
+    };
+    const boot = store.add(new BootService(bootDeps));
+    // A test boot's own loopback server, when nothing serves, is this same assembly.
+    const testBoot = store.add(
+      new TestBootService({
+        boot,
+        // Its warnings are about serving on loopback, which is the point here.
+        makeBootService: () =>
+          new BootService({ ...bootDeps, log: { ...log, warn: (c, m) => log.info(c, m) } }),
         bootResources,
-        settings,
         events,
         log,
-        interfaces: () => listInterfaces(),
-        deploy,
-        mirror: mirror.resolver({ mode: () => mirror.mode(), root: false }),
       }),
     );
     const machines = store.add(
@@ -177,6 +191,7 @@ export async function createServices(config: ServicesConfig): Promise<Services> 
       upkeep,
       deploy,
       mirror,
+      testBoot,
       dispose: () => store.dispose(),
     };
   } catch (error) {

@@ -72,6 +72,17 @@ export interface BootServiceDeps {
   readonly mirror?: BootContentResolver;
 }
 
+/** How a start differs from an admin's own: used by test boots, which serve only their VM. */
+export interface BootStartOptions {
+  /**
+   * The host clients reach the HTTP server by, when not the serving address: a test boot VM on
+   * QEMU's user-mode network reaches the host's loopback as 10.0.2.2.
+   */
+  readonly advertisedHost?: string;
+  /** Whether this start becomes the last start the picker preselects (default true). */
+  readonly remember?: boolean;
+}
+
 /** BootService owns the running boot server, if any. */
 export class BootService implements Disposable {
   /** Per-MAC choices and the default. */
@@ -111,7 +122,7 @@ export class BootService implements Disposable {
    * Starts DHCP (per `input.dhcp`), TFTP and HTTP as one unit. Throws UserError on bad input, busy
    * ports, while another start is under way, or when `stop()` was called before it finished.
    */
-  async start(input: BootStartInput): Promise<BootStatus> {
+  async start(input: BootStartInput, options: BootStartOptions = {}): Promise<BootStatus> {
     if (this.server !== undefined || this.starting !== undefined) {
       const where = this.serving?.address;
       throw new UserError(
@@ -122,7 +133,7 @@ export class BootService implements Disposable {
       );
     }
     // Claimed before the first await, so a second start() in the same tick sees it.
-    const starting = this.startServer(input);
+    const starting = this.startServer(input, options);
     this.starting = starting;
     try {
       return await starting;
@@ -148,7 +159,7 @@ export class BootService implements Disposable {
     return this.status();
   }
 
-  private async startServer(input: BootStartInput): Promise<BootStatus> {
+  private async startServer(input: BootStartInput, options: BootStartOptions): Promise<BootStatus> {
     const nics = this.deps.interfaces();
     const serving = pickServingAddress(input, nics);
     for (const w of serving.warnings) this.deps.log?.warn('boot', w);
@@ -159,7 +170,7 @@ export class BootService implements Disposable {
       choices: this.choices,
       // Read on first start, not at construction: every CLI command builds this service.
       templates: (this.templates ??= loadTemplates()),
-      endpoint: () => ({ host: serving.address, httpPort: httpPort() }),
+      endpoint: () => ({ host: options.advertisedHost ?? serving.address, httpPort: httpPort() }),
       sshKeys: () => this.sshKeys(),
       kernelOptions: (mac) => this.kernelOptions.effective(mac),
       ...(this.deps.deploy === undefined ? {} : { deploy: this.deps.deploy }),
@@ -188,7 +199,7 @@ export class BootService implements Disposable {
     }
     this.server = server;
     this.serving = serving;
-    this.noteServing(serving.address);
+    this.noteServing(serving.address, server.httpPort);
     this.dhcpMode = input.dhcp;
     this.leases =
       serving.interfaceName === null
@@ -200,7 +211,7 @@ export class BootService implements Disposable {
       dhcp: input.dhcp ?? 'off',
       range: input.range ?? null,
     };
-    this.deps.settings.set(LAST_START_SETTING, last);
+    if (options.remember !== false) this.deps.settings.set(LAST_START_SETTING, last);
     this.deps.log?.info(
       'boot',
       `serving on ${serving.address}${serving.interfaceName ? ` (${serving.interfaceName})` : ''}`,
@@ -335,10 +346,10 @@ export class BootService implements Disposable {
   }
 
   /** noteServing updates the serving record; a busy store must not stop or fail serving. */
-  private noteServing(address: string | undefined): void {
+  private noteServing(address: string | undefined, httpPort?: number): void {
     try {
       if (address === undefined) this.servingRecord.unregister();
-      else this.servingRecord.register(address);
+      else this.servingRecord.register(address, httpPort);
     } catch (error) {
       this.deps.log?.warn(
         'boot',

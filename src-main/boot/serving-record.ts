@@ -14,6 +14,8 @@ export interface ServingProcess {
   pid: number;
   host: string;
   address: string;
+  /** The HTTP port it bound (absent in rows of older versions). */
+  httpPort?: number;
   startedAt: string;
 }
 
@@ -27,14 +29,14 @@ export class ServingRecord {
     private readonly isAlive: (pid: number) => boolean = isProcessAlive,
   ) {}
 
-  /** register records that this process now serves on `address`. */
-  register(address: string): void {
+  /** register records that this process now serves on `address`, HTTP on `httpPort`. */
+  register(address: string, httpPort?: number): void {
     this.unregister();
     this.rowId = writeTransaction(this.db, () =>
       Number(
         this.db
-          .prepare('INSERT INTO boot_servers (pid, host, address) VALUES (?, ?, ?)')
-          .run(this.pid, hostname(), address).lastInsertRowid,
+          .prepare('INSERT INTO boot_servers (pid, host, address, http_port) VALUES (?, ?, ?, ?)')
+          .run(this.pid, hostname(), address, httpPort ?? null).lastInsertRowid,
       ),
     );
   }
@@ -53,9 +55,9 @@ export class ServingRecord {
   live(): ServingProcess[] {
     const rows = this.db
       .prepare(
-        'SELECT id, pid, host, address, started_at AS startedAt FROM boot_servers ORDER BY id',
+        'SELECT id, pid, host, address, http_port AS httpPort, started_at AS startedAt FROM boot_servers ORDER BY id',
       )
-      .all() as (ServingProcess & { id: number })[];
+      .all() as (Omit<ServingProcess, 'httpPort'> & { id: number; httpPort: number | null })[];
     const here = hostname();
     const dead = rows.filter((r) => r.host === here && !this.isAlive(r.pid));
     if (dead.length > 0) {
@@ -64,6 +66,8 @@ export class ServingRecord {
         for (const r of dead) drop.run(r.id);
       });
     }
-    return rows.filter((r) => !dead.includes(r)).map(({ id: _, ...r }) => r);
+    return rows
+      .filter((r) => !dead.includes(r))
+      .map(({ id: _, httpPort, ...r }) => (httpPort === null ? r : { ...r, httpPort }));
   }
 }

@@ -20,6 +20,7 @@ import { registerSettings } from './commands/settings';
 import { registerSchedule } from './commands/schedule';
 import { registerMirror } from './commands/mirror';
 import { registerDeploy } from './commands/deploy';
+import { registerTestboot } from './commands/testboot';
 import { appVersion } from '../version';
 
 /** buildProgram declares every `labboot` command; each command group lives in `commands/`. */
@@ -54,6 +55,7 @@ export function buildProgram(ctx: CliContext): Command {
   registerSchedule(program, ctx);
   registerMirror(program, ctx);
   registerDeploy(program, ctx);
+  registerTestboot(program, ctx);
   return program;
 }
 

@@ -16,6 +16,7 @@ import { adminCalls, adminEvents } from './admin';
 import { storeCalls, storeEvents } from './store';
 import { mirrorCalls, mirrorEvents } from './mirror';
 import { deployCalls, deployEvents } from './deploy';
+import { testbootCalls, testbootEvents } from './testboot';
 
 export const calls = {
   ...systemCalls,
@@ -29,6 +30,7 @@ export const calls = {
   ...storeCalls,
   ...mirrorCalls,
   ...deployCalls,
+  ...testbootCalls,
 };
 
 export const events = {
@@ -43,6 +45,7 @@ export const events = {
   ...storeEvents,
   ...mirrorEvents,
   ...deployEvents,
+  ...testbootEvents,
 };
 
 export type Calls = typeof calls;

@@ -10,6 +10,7 @@ import { adminHandlers } from './admin';
 import { storeHandlers } from './store';
 import { mirrorHandlers } from './mirror';
 import { deployHandlers } from './deploy';
+import { testbootHandlers } from './testboot';
 import type { Handlers } from './types';
 
 /** createHandlers merges every domain's handlers; a missing call is a compile error here. */
@@ -26,5 +27,6 @@ export function createHandlers(services: Services): Handlers {
     ...storeHandlers(services),
     ...mirrorHandlers(services),
     ...deployHandlers(services),
+    ...testbootHandlers(services),
   };
 }

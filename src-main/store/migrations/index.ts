@@ -9,6 +9,7 @@ import { bootChoicesMigration } from './200-boot-choices';
 import { catalogueGenerationMigration } from './210-catalogue-generation';
 import { bootServersMigration } from './220-boot-servers';
 import { bootKernelOptionsMigration } from './240-boot-kernel-options';
+import { bootServerHttpPortMigration } from './250-boot-server-http-port';
 import { dhcpLeasesMigration } from './300-dhcp-leases';
 import { bootEventsMigration } from './301-boot-events';
 import { dhcpReservationsMigration } from './302-dhcp-reservations';
@@ -30,6 +31,7 @@ export const migrations: readonly Migration[] = [
   catalogueGenerationMigration,
   bootServersMigration,
   bootKernelOptionsMigration,
+  bootServerHttpPortMigration,
   dhcpLeasesMigration,
   bootEventsMigration,
   dhcpReservationsMigration,

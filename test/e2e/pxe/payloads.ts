@@ -90,6 +90,8 @@ URL=\${ROOT#squash:}
 if udhcpc -i eth0 -n -q -t 20 -T 1 -s /bin/dhcp.sh >/dev/null 2>&1 && wget -q -O /root.squashfs "$URL"; then
   echo "LABBOOT-SHA256 $(sha256sum /root.squashfs | cut -d' ' -f1)"
   echo "LABBOOT-E2E-OK uptime=$(cut -d' ' -f1 /proc/uptime) addr=$(ip -4 -o addr show eth0 | sed 's/.*inet \\([^ ]*\\).*/\\1/')"
+  # A getty's prompt, as an ephemeral system shows once it is up (what a test boot waits for).
+  echo "labboot-e2e login: "
 else
   echo "LABBOOT-E2E-FAIL could not fetch $URL"
 fi

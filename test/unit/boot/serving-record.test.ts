@@ -35,6 +35,21 @@ describe('ServingRecord', () => {
     expect(reader.live()).toEqual([]);
   });
 
+  it('tells readers the HTTP port a serving process bound, when it said', () => {
+    const db = open();
+    const isAlive = (): boolean => true;
+    new ServingRecord(db, 100, isAlive).register('10.0.0.1', 8080);
+    expect(new ServingRecord(db, 200, isAlive).live()).toEqual([
+      {
+        pid: 100,
+        host: hostname(),
+        address: '10.0.0.1',
+        httpPort: 8080,
+        startedAt: expect.any(String),
+      },
+    ]);
+  });
+
   it('drops the row of a process killed while serving; trusts rows of other hosts', () => {
     const db = open();
     const alive = new Set([100, 200]);
