@@ -139,6 +139,7 @@ export async function createServices(config: ServicesConfig): Promise<Services> 
         makeBootService: () =>
           new BootService({ ...bootDeps, log: { ...log, warn: (c, m) => log.info(c, m) } }),
         bootResources,
+        settings,
         events,
         log,
       }),

@@ -107,17 +107,18 @@ export class ConsoleWatch {
     };
     const handedOver = this.reached.has('kernel-loaded');
     const joined = this.previous + line;
-    for (const id of TEST_BOOT_MILESTONES) {
+    // An unfinished line is read for a prompt only: the rest waits for its end of line.
+    for (const id of complete ? TEST_BOOT_MILESTONES : (['login'] as const)) {
       const pattern = MILESTONE_PATTERNS[id];
       if (!this.reached.has(id) && (pattern.test(line) || pattern.test(joined))) reach(id);
     }
-    // Whatever prints after the hand-over comes from the kernel or later, even with `quiet`.
-    if (complete && handedOver && !BEFORE_KERNEL.test(line.trim())) reach('kernel');
     const failure = complete ? FAILURE_PATTERNS.find((p) => p.test(line)) : undefined;
     if (failure !== undefined) {
       this.verdict = { kind: 'failure', line: line.trim() };
       return;
     }
+    // Whatever else prints after the hand-over comes from the kernel or later, even with `quiet`.
+    if (complete && handedOver && !BEFORE_KERNEL.test(line.trim())) reach('kernel');
     const success = SUCCESS_MILESTONES.find((id) => this.reached.has(id));
     if (success !== undefined) this.verdict = { kind: 'success', milestone: success };
   }

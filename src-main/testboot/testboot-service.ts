@@ -11,6 +11,8 @@ import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BootResources } from '../store/boot-resources';
+import type { SettingsStore } from '../store/settings-store';
+import { isProcessAlive } from '../sync/sync-lock';
 import type { BootService } from '../boot/boot-service';
 import type { EventBus } from '../event-bus';
 import type { Logger } from '../logger';
@@ -25,6 +27,7 @@ import { qemuCommand } from './qemu-command';
 import { findUefiFirmware } from './uefi-firmware';
 import { VmRun, type VmOutcome } from './vm-run';
 import type { ReachedMilestone } from './console-watch';
+import { VmRecord } from './vm-record';
 
 /** The kernel option that puts an x86 kernel's console on the VM's serial port. */
 export const SERIAL_CONSOLE_OPTION = 'console=ttyS0,115200';
@@ -44,6 +47,8 @@ export interface TestBootDeps {
   /** A boot service of its own, for a test on loopback (built like `boot`). */
   readonly makeBootService: () => BootService;
   readonly bootResources: Pick<BootResources, 'findImage' | 'listImages'>;
+  /** Where the test boots under way are noted (see `VmRecord`). */
+  readonly settings: Pick<SettingsStore, 'get' | 'set'>;
   readonly events?: EventBus;
   readonly log?: Logger;
   readonly env?: NodeJS.ProcessEnv;
@@ -76,7 +81,11 @@ export class TestBootService implements Disposable {
   private running: Promise<TestBootView> | undefined;
   private stopped = false;
 
-  constructor(private readonly deps: TestBootDeps) {}
+  private readonly vms: VmRecord;
+
+  constructor(private readonly deps: TestBootDeps) {
+    this.vms = new VmRecord(deps.settings, hostname(), isProcessAlive);
+  }
 
   /** start begins a test boot and returns once QEMU runs; it ends on its own (see `changed` events). */
   async start(input: TestBootInput): Promise<TestBootView> {
@@ -132,6 +141,11 @@ export class TestBootService implements Disposable {
     const choices = this.deps.boot.choices;
     const kernelOptions = this.deps.boot.kernelOptions;
     let server: Awaited<ReturnType<typeof testBootServer>> | undefined;
+    for (const left of this.vms.abandoned()) {
+      choices.remove(left);
+      kernelOptions.set(left, '');
+    }
+    this.vms.add(mac, process.pid);
     try {
       this.deps.boot.setChoice({ mac, action: 'image', image });
       kernelOptions.set(mac, SERIAL_CONSOLE_OPTION);
@@ -193,6 +207,7 @@ export class TestBootService implements Disposable {
       await server?.release();
       choices.remove(mac);
       kernelOptions.set(mac, '');
+      this.vms.remove(mac);
       if (!input.keep) rmSync(folder, { recursive: true, force: true });
     }
   }

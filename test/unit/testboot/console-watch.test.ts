@@ -61,6 +61,20 @@ describe('ConsoleWatch', () => {
     expect(watch.milestones().map((m) => m.id)).not.toContain('kernel');
   });
 
+  it('does not take the hand-over line for kernel output when it arrives a byte at a time', () => {
+    // OVMF's iPXE: the EFI stub speaks, then the kernel hangs (mem=1M).
+    const text = `${biosConsole.slice(0, 6).join('')}http://10.0.2.2:8080/images/e3331b0/boot-initrd... ok\r\nEFI stub: mem= detected on the kernel command line - disabling physical KASLR\r\nEFI stub: Loaded initrd from command line option\r\n`;
+    const watch = new ConsoleWatch(45_000);
+    for (let i = 0; i < text.length; i++) watch.feed(text.slice(i, i + 1), 0);
+    expect(watch.milestones().map((m) => m.id)).toEqual([
+      'firmware',
+      'network',
+      'boot-script',
+      'kernel-loaded',
+    ]);
+    expect(watch.tick(45_000)).toEqual({ kind: 'silent-kernel', seconds: 45 });
+  });
+
   it('counts any line after the hand-over as the kernel, so `quiet` is no failure', () => {
     const watch = new ConsoleWatch(45_000);
     watch.feed(biosConsole.join(''), 1000);
@@ -70,6 +84,21 @@ describe('ConsoleWatch', () => {
       { id: 'kernel', atMs: 3000 },
       { id: 'initramfs', atMs: 3000 },
     ]);
+  });
+
+  it('does not take a bootloader refusing the kernel for kernel output', () => {
+    // BIOS iPXE reads `mem=` itself and refuses to start a kernel under 1 MiB.
+    const watch = new ConsoleWatch(45_000);
+    watch.feed(biosConsole.join(''), 1000);
+    const update = watch.feed(
+      'Could not boot: Error 0x2a818006 (http://ipxe.org/2a818006)\r\n',
+      1200,
+    );
+    expect(update.verdict).toEqual({
+      kind: 'failure',
+      line: 'Could not boot: Error 0x2a818006 (http://ipxe.org/2a818006)',
+    });
+    expect(watch.milestones().map((m) => m.id)).not.toContain('kernel');
   });
 
   it('ends at a line that means the boot cannot go on, quoting it', () => {
