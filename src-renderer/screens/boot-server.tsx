@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { useBootLog, useBootSteps } from '../lib/boot-log';
 import { ServePanel } from './boot/serve-panel';
+import { TestBootButton } from '../components/test-boot';
 import { ChoicesPanel } from './boot/choices-panel';
 import { SshKeysPanel } from './boot/ssh-keys-panel';
 import { LiveLog } from './boot/live-log';
@@ -21,6 +22,14 @@ export function BootServerScreen() {
   return (
     <>
       <ServePanel />
+      <section aria-labelledby="test-boot-section-title" className="panel">
+        <h2 id="test-boot-section-title">Test boot</h2>
+        <p className="hint">
+          Boot the amd64 default image in a throwaway VM on this computer, through these configs,
+          before any real machine does.
+        </p>
+        <TestBootButton label="Test boot the default image" />
+      </section>
       <section aria-labelledby="log-title" className="panel">
         <h2 id="log-title">Live boot log</h2>
         <RateChart events={events} />

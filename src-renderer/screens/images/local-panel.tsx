@@ -3,6 +3,7 @@ import type { ImageView } from '../../../src-shared/contract/images';
 import type { ImageDeleteResult } from '../../../src-shared/contract/store';
 import { formatBytes } from '../../lib/format';
 import { DeleteImageDialog, imageLabel } from './delete-image-dialog';
+import { TestBootButton } from '../../components/test-boot';
 
 // A size or a source name split over two lines reads as two values.
 const noWrap = { whiteSpace: 'nowrap' } as const;
@@ -132,6 +133,9 @@ export function LocalPanel({
                   ))}
                 </td>
                 <td className="actions">
+                  {i.kind === 'image' && i.arch === 'amd64' && (
+                    <TestBootButton image={imageLabel(i)} />
+                  )}
                   {i.kind === 'image' && (
                     <button
                       type="button"
