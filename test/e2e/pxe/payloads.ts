@@ -83,6 +83,8 @@ ip link set eth0 up
 cat > /bin/dhcp.sh <<'S'
 #!/bin/sh
 [ "$1" = bound ] && ip addr add "$ip/\${mask:-24}" dev "$interface"
+# A server off the DHCP subnet (a test boot through QEMU's user network) is reached via the router.
+[ "$1" = bound ] && [ -n "$router" ] && ip route add default via "\${router%% *}" dev "$interface"
 exit 0
 S
 chmod +x /bin/dhcp.sh

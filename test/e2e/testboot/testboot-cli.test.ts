@@ -6,7 +6,8 @@
  * that leaves the kernel silent ends in "no kernel output" instead of a hang. TCG only (the user
  * is not in the kvm group), so each boot takes some 20–40 s.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -117,6 +118,100 @@ describe('labboot testboot', () => {
       expect(await leftovers()).toEqual({ choices: [], options: [] });
     });
   }
+
+  it('boots through a running `labboot serve` on a network interface, with the configs it serves', async () => {
+    if (user === undefined) throw new Error('no test user');
+    // A namespace of the test's own with a veth pair stands in for the host's LAN interface.
+    const ns = `lbtb${randomBytes(3).toString('hex')}`;
+    const ip = (...args: string[]): void => void execFileSync('ip', args);
+    ip('netns', 'add', ns);
+    try {
+      ip('-n', ns, 'link', 'set', 'lo', 'up');
+      ip('-n', ns, 'link', 'add', 'lan0', 'type', 'veth', 'peer', 'name', 'lan1');
+      ip('-n', ns, 'addr', 'add', '10.213.7.1/24', 'dev', 'lan0');
+      ip('-n', ns, 'link', 'set', 'lan0', 'up');
+      ip('-n', ns, 'link', 'set', 'lan1', 'up');
+      const asUser = [
+        'netns',
+        'exec',
+        ns,
+        '/usr/bin/setpriv',
+        '--reuid',
+        user.name,
+        '--regid',
+        user.name,
+        '--clear-groups',
+        '--',
+      ];
+      const serve = spawn(
+        'ip',
+        [
+          ...asUser,
+          process.execPath,
+          labbootBin,
+          '--data',
+          dataDir,
+          'serve',
+          '--address',
+          '10.213.7.1',
+          '--dhcp',
+          'off',
+          '--http-port',
+          '0',
+          '--tftp-port',
+          '0',
+        ],
+        { stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: '/usr/bin:/bin', NO_COLOR: '1' } },
+      );
+      let serveOut = '';
+      serve.stdout.on('data', (d: Buffer) => (serveOut += d.toString()));
+      serve.stderr.on('data', (d: Buffer) => (serveOut += d.toString()));
+      try {
+        await expect.poll(() => serveOut, { timeout: 30_000 }).toContain('LabBoot serving');
+        const r = await new Promise<{ status: number | null; stderr: string }>((resolve) => {
+          const child = spawn(
+            'ip',
+            [
+              ...asUser,
+              process.execPath,
+              labbootBin,
+              '--data',
+              dataDir,
+              'testboot',
+              '--memory',
+              '512',
+              '--timeout',
+              '180',
+            ],
+            {
+              stdio: ['ignore', 'pipe', 'pipe'],
+              env: { PATH: '/usr/bin:/bin', NO_COLOR: '1', TMPDIR: vmTemp },
+            },
+          );
+          let stderr = '';
+          child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+          const timer = setTimeout(() => child.kill('SIGKILL'), 200_000);
+          child.on('close', (status) => {
+            clearTimeout(timer);
+            resolve({ status, stderr });
+          });
+        });
+        expect(r.stderr).toMatch(
+          /through the boot server LabBoot process \d+ runs on 10\.213\.7\.1 \(http:\/\/10\.213\.7\.1:\d+\/boot\.ipxe\)/,
+        );
+        expect(r.status, r.stderr).toBe(0);
+        // The running server answered the VM: its own log names the script and the squashfs.
+        expect(serveOut).toMatch(/boot\.ipxe/);
+        expect(serveOut).toMatch(/squashfs/);
+      } finally {
+        serve.kill('SIGTERM');
+        await new Promise((resolve) => serve.once('close', resolve));
+      }
+    } finally {
+      ip('netns', 'del', ns);
+    }
+    expect(await leftovers()).toEqual({ choices: [], options: [] });
+  });
 
   it('names the packages to install when QEMU is not on PATH', async () => {
     const r = await testboot(['--firmware', 'uefi'], { PATH: '/nonexistent' }, 30_000);
