@@ -57,9 +57,23 @@ export class ConsoleWatch {
   /** The last complete line: iPXE wraps its URLs at 80 columns, so a mark may span two lines. */
   private previous = '';
   private verdict: ConsoleVerdict | undefined;
+  /** A deploy test boot: the installer's `done` comes from outside (see `installerDone`). */
+  private installerFinished = false;
 
-  /** `kernelSilenceMs`: how long a handed-over kernel may print nothing before the boot fails. */
-  constructor(private readonly kernelSilenceMs: number) {}
+  /**
+   * `kernelSilenceMs`: how long a handed-over kernel may print nothing before the boot fails.
+   * `deploy`: a deploy test boot, which succeeds only at a login prompt from the VM's own disk,
+   * after the installer is done and LabBoot answered the next network boot with local boot.
+   */
+  constructor(
+    private readonly kernelSilenceMs: number,
+    private readonly deploy = false,
+  ) {}
+
+  /** installerDone says the installer reported `done`: the console now shows the local boot. */
+  installerDone(): void {
+    this.installerFinished = true;
+  }
 
   /** The milestones seen so far, in boot order. */
   milestones(): ReachedMilestone[] {
@@ -110,7 +124,12 @@ export class ConsoleWatch {
     // An unfinished line is read for a prompt only: the rest waits for its end of line.
     for (const id of complete ? TEST_BOOT_MILESTONES : (['login'] as const)) {
       const pattern = MILESTONE_PATTERNS[id];
+      if (id === 'local-boot' && !this.installerFinished) continue;
       if (!this.reached.has(id) && (pattern.test(line) || pattern.test(joined))) reach(id);
+    }
+    if (this.deploy && this.reached.has('local-boot')) {
+      if (complete && MILESTONE_PATTERNS.kernel.test(line)) reach('disk-kernel');
+      if (MILESTONE_PATTERNS.login.test(line)) reach('disk-login');
     }
     const failure = complete ? FAILURE_PATTERNS.find((p) => p.test(line)) : undefined;
     if (failure !== undefined) {
@@ -119,7 +138,11 @@ export class ConsoleWatch {
     }
     // Whatever else prints after the hand-over comes from the kernel or later, even with `quiet`.
     if (complete && handedOver && !BEFORE_KERNEL.test(line.trim())) reach('kernel');
-    const success = SUCCESS_MILESTONES.find((id) => this.reached.has(id));
+    const success = this.deploy
+      ? this.reached.has('disk-login')
+        ? 'disk-login'
+        : undefined
+      : SUCCESS_MILESTONES.find((id) => this.reached.has(id));
     if (success !== undefined) this.verdict = { kind: 'success', milestone: success };
   }
 }

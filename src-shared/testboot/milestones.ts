@@ -15,6 +15,13 @@ export const TEST_BOOT_MILESTONES = [
   'login',
   'cloud-init',
   'installer',
+  'installer-started',
+  'installer-writing',
+  'installer-verified',
+  'installer-done',
+  'local-boot',
+  'disk-kernel',
+  'disk-login',
 ] as const;
 export type TestBootMilestone = (typeof TEST_BOOT_MILESTONES)[number];
 
@@ -29,7 +36,22 @@ export const MILESTONE_LABELS: Readonly<Record<TestBootMilestone, string>> = {
   login: 'login prompt',
   'cloud-init': 'cloud-init finished',
   installer: 'installer reported',
+  'installer-started': 'installer started',
+  'installer-writing': 'installer writing the disk',
+  'installer-verified': 'installer verified the image',
+  'installer-done': 'installer done',
+  'local-boot': 'LabBoot answered the next network boot with local boot',
+  'disk-kernel': "kernel started from the VM's own disk",
+  'disk-login': "login prompt from the VM's own disk",
 };
+
+/** Milestones a deploy test boot takes from the installer's reports rather than the console. */
+export const INSTALLER_REPORT_MILESTONES: readonly TestBootMilestone[] = [
+  'installer-started',
+  'installer-writing',
+  'installer-verified',
+  'installer-done',
+];
 
 /** The milestones that end a test boot as a success. */
 export const SUCCESS_MILESTONES: readonly TestBootMilestone[] = [
@@ -54,6 +76,15 @@ export const MILESTONE_PATTERNS: Readonly<Record<TestBootMilestone, RegExp>> = {
   login: /^\S+ login: ?$/m,
   'cloud-init': /Cloud-init v\. \S+ finished at/,
   installer: /labboot-installer: (?:done|report(?:ed)? done)/,
+  // Judged from the installer's reports (see DeployWatch), never from the console.
+  'installer-started': /(?!)/,
+  'installer-writing': /(?!)/,
+  'installer-verified': /(?!)/,
+  'installer-done': /(?!)/,
+  'local-boot': /Booting local disk under LabBoot direction/,
+  // Read by ConsoleWatch only once the installer is done and the local boot began.
+  'disk-kernel': /(?!)/,
+  'disk-login': /(?!)/,
 };
 
 /** Console lines that mean the boot cannot go on: the VM is stopped and the line quoted. */

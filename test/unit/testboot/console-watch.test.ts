@@ -123,3 +123,53 @@ describe('ConsoleWatch', () => {
     expect(update.verdict).toEqual({ kind: 'success', milestone: 'cloud-init' });
   });
 });
+
+describe('ConsoleWatch in a deploy test boot', () => {
+  const installing = [
+    ...biosConsole,
+    ...kernelLines,
+    'ubuntu login: \r\n',
+    'labboot-installer: writing custom/bios to /dev/vda\r\n',
+    'labboot-installer: done; rebooting into /dev/vda\r\n',
+  ];
+  const localBoot = [
+    `${ESC}c${ESC}[2JSeaBIOS (version 1.16.2-debian-1.16.2-1)\r\n`,
+    'iPXE initialising devices...ok\r\n',
+    'http://10.0.2.2:45083/boot.ipxe... ok\r\n',
+    'Booting local disk under LabBoot direction...\r\n',
+    'SYSLINUX 6.04 EDD 20191223 Copyright (C) 1994-2015 H. Peter Anvin et al\r\n',
+    '[    0.000000] Linux version 6.1.0-57-amd64\r\n',
+    'LABBOOT-DISK-OK bios-e2e cmdline=console=ttyS0 quiet\r\n',
+  ];
+
+  it('takes neither the ephemeral login nor the installer’s console line for success', () => {
+    const watch = new ConsoleWatch(45_000, true);
+    installing.forEach((chunk, i) => expect(watch.feed(chunk, i * 100).verdict).toBeUndefined());
+    expect(watch.milestones().map((m) => m.id)).not.toContain('local-boot');
+  });
+
+  it('after the installer is done, follows the local boot to the disk’s kernel and its login prompt', () => {
+    const watch = new ConsoleWatch(45_000, true);
+    installing.forEach((chunk) => watch.feed(chunk, 1000));
+    watch.installerDone();
+    localBoot.forEach((chunk, i) =>
+      expect(watch.feed(chunk, 2000 + i * 100).verdict).toBeUndefined(),
+    );
+    expect(watch.feed('disk login: ', 3000).verdict).toEqual({
+      kind: 'success',
+      milestone: 'disk-login',
+    });
+    const ids = watch.milestones().map((m) => `${m.id}@${m.atMs}`);
+    expect(ids.slice(-3)).toEqual(['local-boot@2300', 'disk-kernel@2500', 'disk-login@3000']);
+  });
+
+  it('a disk that does not boot ends with the firmware’s line', () => {
+    const watch = new ConsoleWatch(45_000, true);
+    watch.installerDone();
+    watch.feed('Booting local disk under LabBoot direction...\r\n', 100);
+    expect(watch.feed('No bootable device.\r\n', 200).verdict).toEqual({
+      kind: 'failure',
+      line: 'No bootable device.',
+    });
+  });
+});
