@@ -142,6 +142,7 @@ export async function createServices(config: ServicesConfig): Promise<Services> 
         settings,
         events,
         log,
+        deploy,
       }),
     );
     const machines = store.add(

@@ -260,6 +260,13 @@ export class DeployService implements Disposable {
     return this.view(mac, next);
   }
 
+  /** Forgets `mac`'s deploy state altogether (a test boot's throwaway VM, once it is gone). */
+  forget(macText: string): void {
+    const mac = this.mac(macText);
+    this.deployments.remove(mac);
+    this.changed(mac);
+  }
+
   /** One machine's view. */
   machine(macText: string): MachineView {
     const mac = this.mac(macText);

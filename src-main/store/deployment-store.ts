@@ -119,6 +119,13 @@ export class DeploymentStore {
     });
   }
 
+  /** remove deletes the row of `mac` (a throwaway test boot VM's). */
+  remove(mac: string): void {
+    writeTransaction(this.db, () =>
+      this.db.prepare('DELETE FROM deployments WHERE mac = ?').run(mac),
+    );
+  }
+
   /** The MAC whose deploy under way writes this image, if any. */
   deployingWith(image: string): string | undefined {
     const row = this.db

@@ -16,6 +16,8 @@ import {
 export interface ReachedMilestone {
   readonly id: TestBootMilestone;
   readonly atMs: number;
+  /** Said instead of the milestone's usual label ("installer writing 50%"). */
+  readonly label?: string;
 }
 
 /** How the console ended a test boot. */
@@ -125,6 +127,8 @@ export class ConsoleWatch {
     for (const id of complete ? TEST_BOOT_MILESTONES : (['login'] as const)) {
       const pattern = MILESTONE_PATTERNS[id];
       if (id === 'local-boot' && !this.installerFinished) continue;
+      // A deploy's installer is followed through its reports, not its console line.
+      if (id === 'installer' && this.deploy) continue;
       if (!this.reached.has(id) && (pattern.test(line) || pattern.test(joined))) reach(id);
     }
     if (this.deploy && this.reached.has('local-boot')) {

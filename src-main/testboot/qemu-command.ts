@@ -21,6 +21,11 @@ export interface QemuCommandInput {
   readonly consoleLog: string;
   /** OVMF and the VM's own copy of its variable store (UEFI only). */
   readonly uefi?: { readonly firmware: UefiFirmware; readonly vars: string };
+  /**
+   * A deploy test boot's raw disk file: a virtio disk booted after the network, and the VM may
+   * reboot (the installer ends in one, and the next network boot hands over to the disk).
+   */
+  readonly disk?: string;
 }
 
 /** QEMU reads a comma inside an option value as a doubled comma. */
@@ -48,7 +53,7 @@ export function qemuCommand(input: QemuCommandInput): string[] {
     'none',
     '-monitor',
     'none',
-    '-no-reboot',
+    ...(input.disk === undefined ? ['-no-reboot'] : []),
     '-chardev',
     `stdio,id=console,signal=off,logfile=${v(input.consoleLog)}`,
     '-serial',
@@ -58,8 +63,16 @@ export function qemuCommand(input: QemuCommandInput): string[] {
     '-device',
     `virtio-net-pci,netdev=net0,mac=${input.mac},bootindex=1`,
   ];
+  if (input.disk !== undefined)
+    args.push(
+      '-drive',
+      `file=${v(input.disk)},format=raw,if=none,id=disk0,cache=writeback`,
+      '-device',
+      'virtio-blk-pci,drive=disk0,bootindex=2',
+    );
   if (input.firmware === 'bios') {
-    args.push('-boot', 'order=n');
+    // With a disk, the bootindex order (network, then disk) decides.
+    if (input.disk === undefined) args.push('-boot', 'order=n');
   } else {
     const u = input.uefi;
     if (u === undefined) throw new Error('a UEFI test boot needs OVMF');

@@ -7,13 +7,16 @@
  * removed afterwards unless kept, and the VM's choice and kernel option are removed too.
  */
 import { randomBytes } from 'node:crypto';
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BootResources } from '../store/boot-resources';
 import type { SettingsStore } from '../store/settings-store';
 import { isProcessAlive } from '../sync/sync-lock';
 import type { BootService } from '../boot/boot-service';
+import type { DeployService } from '../deploy/deploy-service';
+import { customName } from '../../src-shared/deploy/image-kinds';
+import { DeployWatch } from './deploy-watch';
 import type { EventBus } from '../event-bus';
 import type { Logger } from '../logger';
 import type { Disposable } from '../lifecycle';
@@ -55,6 +58,22 @@ export interface TestBootDeps {
   readonly accelProbe?: AccelProbe;
   /** Where VM folders are made (the system's temporary folder by default). */
   readonly tempRoot?: string;
+  /** Custom images and deploy states, for deploy test boots (`custom/NAME`). */
+  readonly deploy?: Pick<DeployService, 'images' | 'deployments' | 'deploy' | 'forget'>;
+}
+
+/** Room on a deploy test boot's disk beyond the image (a partition table's backup, say). */
+const DISK_MARGIN = 64 * 1024 * 1024;
+const MiB = 1024 * 1024;
+
+/** How often a deploy test boot reads its deploy row (the installer's reports). */
+const DEPLOY_POLL_MS = 500;
+
+/** A deploy test boot: the custom image and the throwaway disk it is written to. */
+interface DeployPlan {
+  readonly name: string;
+  readonly disk: string;
+  readonly diskBytes: number;
 }
 
 /** Callbacks of one test boot, for the CLI. */
@@ -132,7 +151,11 @@ export class TestBootService implements Disposable {
 
   private async runOnce(input: TestBootInput, listener: TestBootListener): Promise<TestBootView> {
     const env = this.deps.env ?? process.env;
-    const image = this.imageName(input.image);
+    const customSpec = input.image?.startsWith('custom/') === true ? input.image : undefined;
+    const deployImage = customSpec === undefined ? undefined : this.customImage(customSpec, input);
+    // A deploy test boot boots the installer in the ephemeral image every test boot would.
+    const ephemeral = this.imageName(deployImage === undefined ? input.image : undefined);
+    const image = deployImage === undefined ? ephemeral : `custom/${deployImage.name}`;
     const qemu = findQemu(env);
     const firmware = input.firmware === 'uefi' ? findUefiFirmware(qemu) : undefined;
     const accel = pickAccel(this.deps.accelProbe);
@@ -146,9 +169,19 @@ export class TestBootService implements Disposable {
       kernelOptions.set(left, '');
     }
     this.vms.add(mac, process.pid);
+    let plan: DeployPlan | undefined;
     try {
-      this.deps.boot.setChoice({ mac, action: 'image', image });
+      this.deps.boot.setChoice({ mac, action: 'image', image: ephemeral });
       kernelOptions.set(mac, SERIAL_CONSOLE_OPTION);
+      if (deployImage !== undefined) {
+        const disk = join(folder, 'disk.raw');
+        // Sparse: only what the installer writes takes space.
+        writeFileSync(disk, '');
+        truncateSync(disk, deployImage.diskBytes);
+        plan = { name: deployImage.name, disk, diskBytes: deployImage.diskBytes };
+        // The same marking `labboot deploy MAC IMAGE` makes.
+        this.deps.deploy?.deploy(mac, image);
+      }
       server = await testBootServer({
         boot: this.deps.boot,
         makeBootService: this.deps.makeBootService,
@@ -186,8 +219,9 @@ export class TestBootService implements Disposable {
           bootUrl: server?.bootUrl ?? '',
           consoleLog: join(folder, 'console.log'),
           ...(firmware !== undefined && vars !== undefined ? { uefi: { firmware, vars } } : {}),
+          ...(plan === undefined ? {} : { disk: plan.disk }),
         });
-      let outcome = await this.boot(qemu, args(accel), input, listener);
+      let outcome = await this.boot(qemu, args(accel), input, listener, plan);
       if (outcome.startFailed && accel !== 'tcg') {
         // An accelerator that cannot run this VM (nested KVM, a Hypervisor Platform that is off)
         // should not end the test: boot again under TCG and say why.
@@ -199,7 +233,7 @@ export class TestBootService implements Disposable {
         });
         listener.onNote?.(note);
         this.deps.log?.info('testboot', note);
-        outcome = await this.boot(qemu, args('tcg'), input, listener);
+        outcome = await this.boot(qemu, args('tcg'), input, listener, plan);
       }
       return this.finish(outcome);
     } finally {
@@ -207,6 +241,7 @@ export class TestBootService implements Disposable {
       await server?.release();
       choices.remove(mac);
       kernelOptions.set(mac, '');
+      if (plan !== undefined) this.deps.deploy?.forget(mac);
       this.vms.remove(mac);
       if (!input.keep) rmSync(folder, { recursive: true, force: true });
     }
@@ -218,6 +253,7 @@ export class TestBootService implements Disposable {
     args: string[],
     input: TestBootInput,
     listener: TestBootListener,
+    plan?: DeployPlan,
   ): Promise<VmOutcome> {
     const current = this.current;
     if (current === undefined) throw new Error('no test boot to run');
@@ -226,7 +262,12 @@ export class TestBootService implements Disposable {
       return { state: 'stopped', message: 'The test boot was stopped.', ...none };
     }
     const { view } = current;
+    const addMilestone = (id: ReachedMilestone['id'], label: string, atMs: number): TestBootView =>
+      this.update({
+        milestones: [...(this.current?.view.milestones ?? []), { id, label, atMs }],
+      });
     const vm = new VmRun({
+      deploy: plan !== undefined,
       binary: qemu,
       args,
       timeoutMs: input.timeoutSeconds * 1000,
@@ -236,22 +277,80 @@ export class TestBootService implements Disposable {
         listener.onConsole?.(text);
       },
       onMilestone: (m) => {
-        const next = this.update({
-          milestones: [
-            ...(this.current?.view.milestones ?? []),
-            { id: m.id, label: MILESTONE_LABELS[m.id], atMs: m.atMs },
-          ],
-        });
-        listener.onMilestone?.(m, next);
+        listener.onMilestone?.(m, addMilestone(m.id, MILESTONE_LABELS[m.id], m.atMs));
       },
     });
     this.current = { view, vm };
+    const reports: ReachedMilestone[] = [];
+    const poll =
+      plan === undefined ? undefined : this.followDeploy(vm, reports, addMilestone, listener);
     if (current.vm === undefined) {
       this.deps.log?.info('testboot', `${view.image} (${view.firmware}) ${view.serverNote}`);
       this.deps.events?.emit('testboot.changed', view);
       listener.onStart?.(view);
     }
-    return vm.done;
+    try {
+      const outcome = await vm.done;
+      // Both streams, in the order they were seen.
+      const milestones = [...outcome.milestones, ...reports].sort((a, b) => a.atMs - b.atMs);
+      return { ...outcome, milestones };
+    } finally {
+      if (poll !== undefined) clearInterval(poll);
+    }
+  }
+
+  /**
+   * followDeploy reads the deploy row of the VM's MAC every half second: the installer's reports
+   * become milestones; `done` lets the console follow the local boot, a failure ends the VM with
+   * the installer's own sentence.
+   */
+  private followDeploy(
+    vm: VmRun,
+    reports: ReachedMilestone[],
+    add: (id: ReachedMilestone['id'], label: string, atMs: number) => TestBootView,
+    listener: TestBootListener,
+  ): NodeJS.Timeout {
+    const watch = new DeployWatch();
+    const mac = this.current?.view.mac ?? '';
+    const started = Date.now();
+    const timer = setInterval(() => {
+      const update = watch.feed(this.deps.deploy?.deployments.get(mac), Date.now() - started);
+      for (const m of update.milestones) {
+        const reached = { id: m.id, atMs: m.atMs, label: m.label };
+        reports.push(reached);
+        listener.onMilestone?.(reached, add(m.id, m.label, m.atMs));
+      }
+      if (update.verdict?.kind === 'done') vm.installerDone();
+      if (update.verdict?.kind === 'failed') vm.fail(update.verdict.error);
+      if (update.verdict !== undefined) clearInterval(timer);
+    }, DEPLOY_POLL_MS);
+    return timer;
+  }
+
+  /** The custom image of a deploy test boot, and its disk's size. */
+  private customImage(spec: string, input: TestBootInput): { name: string; diskBytes: number } {
+    const name = customName(spec);
+    const image = this.deps.deploy?.images.get(name);
+    if (image === undefined)
+      throw new UserError(
+        `custom/${name} is not in the store, so it cannot be test-deployed; import it first with labboot images import ${name} FILE.`,
+        'image-missing',
+      );
+    if (image.arch !== 'amd64')
+      throw new UserError(
+        `custom/${name} is ${image.arch}, and test boots run amd64 images only (in qemu-system-x86_64); choose an amd64 image.`,
+        'testboot-arch',
+      );
+    if (image.firmware !== 'any' && image.firmware !== input.firmware)
+      throw new UserError(
+        `custom/${name} boots with ${image.firmware.toUpperCase()} firmware; test-boot it with --firmware ${image.firmware}.`,
+        'testboot-firmware',
+      );
+    const diskBytes =
+      input.diskSizeMiB === undefined
+        ? Math.ceil(image.diskBytes / MiB) * MiB + DISK_MARGIN
+        : input.diskSizeMiB * MiB;
+    return { name, diskBytes };
   }
 
   /** The image to boot: the one named, else the amd64 default, else the only amd64 image. */
@@ -302,7 +401,7 @@ export class TestBootService implements Disposable {
       endedAt: new Date().toISOString(),
       milestones: outcome.milestones.map((m) => ({
         id: m.id,
-        label: MILESTONE_LABELS[m.id],
+        label: m.label ?? MILESTONE_LABELS[m.id],
         atMs: m.atMs,
       })),
     });

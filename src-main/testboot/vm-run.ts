@@ -36,6 +36,8 @@ export interface VmRunOptions {
   readonly onMilestone?: (m: ReachedMilestone) => void;
   /** How long QEMU gets to exit after SIGTERM before SIGKILL. */
   readonly killGraceMs?: number;
+  /** A deploy test boot (see `ConsoleWatch`): success only from the VM's own disk. */
+  readonly deploy?: boolean;
 }
 
 /** verdictMessage says a console verdict in one sentence. */
@@ -65,7 +67,7 @@ export class VmRun {
   private consoleSeen = false;
 
   constructor(private readonly o: VmRunOptions) {
-    this.watch = new ConsoleWatch(o.kernelSilenceMs);
+    this.watch = new ConsoleWatch(o.kernelSilenceMs, o.deploy === true);
     this.child = spawn(o.binary, [...o.args], { stdio: ['pipe', 'pipe', 'pipe'] });
     const text = new ConsoleText();
     this.child.stdout?.setEncoding('latin1');
@@ -118,6 +120,16 @@ export class VmRun {
     return this.watch.milestones();
   }
 
+  /** installerDone says a deploy test boot's installer reported `done` (the local boot follows). */
+  installerDone(): void {
+    this.watch.installerDone();
+  }
+
+  /** fail ends the run with `message` (a deploy's installer failed). */
+  fail(message: string): void {
+    this.end({ state: 'failed', message });
+  }
+
   /** stop ends the run at the user's request. */
   stop(): void {
     this.end({ state: 'stopped', message: 'The test boot was stopped.' });
@@ -154,6 +166,13 @@ export class VmRun {
         message: `QEMU stopped with ${signal ?? `status ${code}`}${said ? `: ${said}` : ''}.`,
       };
     }
+    const diskKernel = this.watch.milestones().find((m) => m.id === 'disk-kernel');
+    if (diskKernel !== undefined)
+      // The deployed system ran from the VM's own disk and powered the VM off by itself.
+      return {
+        state: 'succeeded',
+        message: `The deployed image booted from the VM's own disk: its kernel started after ${(diskKernel.atMs / 1000).toFixed(1)} s, and its system powered the VM off without showing a login prompt.`,
+      };
     return {
       state: 'failed',
       message: `The VM powered off or restarted before the boot finished${this.lastMilestoneNote()}.`,

@@ -17,13 +17,18 @@ export type TestBootState = (typeof TEST_BOOT_STATES)[number];
 /** What starts a test boot. */
 export const testBootInputSchema = z
   .object({
-    /** `os/release/arch` of a stored image; omitted means the amd64 default image. */
+    /**
+     * `os/release/arch` of a stored image; omitted means the amd64 default image. `custom/NAME`
+     * is a deploy test boot: the VM gets a throwaway raw disk and LabBoot deploys NAME to it.
+     */
     image: z.string().min(1).max(200).optional(),
     firmware: z.enum(TEST_BOOT_FIRMWARES).default('bios'),
     memoryMiB: z.number().int().min(256).max(65_536).default(2048),
     timeoutSeconds: z.number().int().min(10).max(7200).default(300),
-    /** Keep the VM's folder (console log, firmware variables) after the boot. */
+    /** Keep the VM's folder (console log, firmware variables, a deploy's disk) after the boot. */
     keep: z.boolean().default(false),
+    /** A deploy test boot's disk size; omitted means the image's size plus a margin. */
+    diskSizeMiB: z.number().int().min(1).max(4_194_304).optional(),
   })
   .strict();
 export type TestBootInput = z.infer<typeof testBootInputSchema>;

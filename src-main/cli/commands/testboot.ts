@@ -38,7 +38,7 @@ export function registerTestboot(program: Command, ctx: CliContext): void {
     )
     .argument(
       '[IMAGE]',
-      'a stored amd64 image, e.g. ubuntu/jammy/amd64 (default: the amd64 default)',
+      'a stored amd64 image, e.g. ubuntu/jammy/amd64 (default: the amd64 default); custom/NAME deploys that image to a throwaway disk and boots it from there',
     )
     .addOption(
       new Option('--firmware <FIRMWARE>', 'the VM’s firmware')
@@ -48,7 +48,12 @@ export function registerTestboot(program: Command, ctx: CliContext): void {
     .option('--memory <MiB>', 'the VM’s memory', wholeNumber(256, 65_536), 2048)
     .option('--console', 'print the VM’s serial console on stdout')
     .option('--timeout <S>', 'give up after this many seconds', wholeNumber(10, 7200), 300)
-    .option('--keep', 'keep the VM’s folder (console log, firmware variables)')
+    .option('--keep', 'keep the VM’s folder (console log, firmware variables, a deploy’s disk)')
+    .option(
+      '--disk-size <MiB>',
+      'a deploy test boot’s disk (default: the image’s size plus 64 MiB)',
+      wholeNumber(1, 4_194_304),
+    )
     .action(
       (
         image: string | undefined,
@@ -58,6 +63,7 @@ export function registerTestboot(program: Command, ctx: CliContext): void {
           console?: boolean;
           timeout: number;
           keep?: boolean;
+          diskSize?: number;
         },
       ) =>
         ctx.withServices(async (services) => {
@@ -67,6 +73,7 @@ export function registerTestboot(program: Command, ctx: CliContext): void {
             memoryMiB: options.memory,
             timeoutSeconds: options.timeout,
             keep: options.keep === true,
+            ...(options.diskSize === undefined ? {} : { diskSizeMiB: options.diskSize }),
           });
           const onSigint = (): void => void services.testBoot.stop();
           process.once('SIGINT', onSigint);
@@ -78,7 +85,7 @@ export function registerTestboot(program: Command, ctx: CliContext): void {
               onConsole: options.console === true ? (text) => ctx.stdout.write(text) : undefined,
               onMilestone: (m) =>
                 ctx.info(
-                  `${options.console === true ? '\n' : ''}${seconds(m.atMs)}  ${MILESTONE_LABELS[m.id]}`,
+                  `${options.console === true ? '\n' : ''}${seconds(m.atMs)}  ${m.label ?? MILESTONE_LABELS[m.id]}`,
                 ),
             });
           } finally {

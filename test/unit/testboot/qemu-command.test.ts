@@ -56,4 +56,19 @@ describe('qemuCommand', () => {
     expect(values(args, '-cpu')).toEqual(['host']);
     expect(values(args, '-boot')).toEqual([]);
   });
+
+  it('gives a deploy test boot its raw disk after the network, and lets the VM reboot', () => {
+    const plain = qemuCommand({ ...base, firmware: 'bios' });
+    expect(plain).toContain('-no-reboot');
+    const args = qemuCommand({ ...base, firmware: 'bios', disk: '/tmp/vm,1/disk.raw' });
+    expect(values(args, '-drive')).toEqual([
+      'file=/tmp/vm,,1/disk.raw,format=raw,if=none,id=disk0,cache=writeback',
+    ]);
+    expect(values(args, '-device')).toEqual([
+      'virtio-net-pci,netdev=net0,mac=52:54:00:aa:bb:cc,bootindex=1',
+      'virtio-blk-pci,drive=disk0,bootindex=2',
+    ]);
+    expect(values(args, '-boot')).toEqual([]);
+    expect(args).not.toContain('-no-reboot');
+  });
 });
