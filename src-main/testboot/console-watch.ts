@@ -52,6 +52,9 @@ export function cleanConsoleLine(line: string): string {
  */
 const BEFORE_KERNEL = /^(?:Probing EDD \(edd=off to disable\)|EFI stub: )/;
 
+/** What iPXE prints when a script exits to the firmware's next boot device. */
+const HANDED_BACK = /^No more network devices/;
+
 /** ConsoleWatch judges one test boot from its serial console. */
 export class ConsoleWatch {
   private readonly reached = new Map<TestBootMilestone, number>();
@@ -135,7 +138,10 @@ export class ConsoleWatch {
       if (complete && MILESTONE_PATTERNS.kernel.test(line)) reach('disk-kernel');
       if (MILESTONE_PATTERNS.login.test(line)) reach('disk-login');
     }
-    const failure = complete ? FAILURE_PATTERNS.find((p) => p.test(line)) : undefined;
+    // LabBoot's local-boot script exits iPXE, which then says so and the firmware boots the disk.
+    const handingBack = this.reached.has('local-boot') && HANDED_BACK.test(line);
+    const failure =
+      complete && !handingBack ? FAILURE_PATTERNS.find((p) => p.test(line)) : undefined;
     if (failure !== undefined) {
       this.verdict = { kind: 'failure', line: line.trim() };
       return;

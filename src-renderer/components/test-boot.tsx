@@ -150,8 +150,9 @@ export function TestBootDialog({ image, onClose }: { image?: string; onClose: ()
                 <p className="hint">{running ? 'Waiting for the firmware…' : 'None reached.'}</p>
               ) : (
                 <ol aria-label="Milestones reached">
-                  {view.milestones.map((m) => (
-                    <li key={m.id}>
+                  {view.milestones.map((m, i) => (
+                    // A deploy's "installer writing N%" comes more than once.
+                    <li key={`${i}-${m.id}`}>
                       <span className="num">{seconds(m.atMs)}</span> {m.label}
                     </li>
                   ))}

@@ -137,6 +137,8 @@ describe('ConsoleWatch in a deploy test boot', () => {
     'iPXE initialising devices...ok\r\n',
     'http://10.0.2.2:45083/boot.ipxe... ok\r\n',
     'Booting local disk under LabBoot direction...\r\n',
+    // iPXE hands back to SeaBIOS, which boots the disk next.
+    '\r\nNo more network devices\r\n',
     'SYSLINUX 6.04 EDD 20191223 Copyright (C) 1994-2015 H. Peter Anvin et al\r\n',
     '[    0.000000] Linux version 6.1.0-57-amd64\r\n',
     'LABBOOT-DISK-OK bios-e2e cmdline=console=ttyS0 quiet\r\n',
@@ -163,7 +165,7 @@ describe('ConsoleWatch in a deploy test boot', () => {
       milestone: 'disk-login',
     });
     const ids = watch.milestones().map((m) => `${m.id}@${m.atMs}`);
-    expect(ids.slice(-3)).toEqual(['local-boot@2300', 'disk-kernel@2500', 'disk-login@3000']);
+    expect(ids.slice(-3)).toEqual(['local-boot@2300', 'disk-kernel@2600', 'disk-login@3000']);
   });
 
   it('a disk that does not boot ends with the firmware’s line', () => {
