@@ -6,12 +6,12 @@
  * one architecture are refused with one sentence before anything is stored or served.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildMirror, generateTestKey, manifestText } from '../../helpers/mirror/build-mirror';
 import { MirrorServer } from '../../helpers/mirror/mirror-server';
-import { cliMain, repoRoot, runLabboot } from '../../helpers/mirror/run-cli';
+import { runLabboot } from '../../helpers/mirror/run-cli';
+import { startLoopbackServe } from '../../helpers/loopback-serve';
 import { requireBinaries, run } from '../../helpers/boot/udp-tools';
 import { makeTempDir } from '../../helpers/temp-dir';
 import { openDatabase } from '../../../src-main/store/database';
@@ -90,31 +90,14 @@ function storedDefaults(): string[] {
 
 /** Runs `labboot serve --boot …` on 127.0.0.1 until its HTTP port is known, then calls `use`. */
 async function withServe(boots: readonly string[], use: (httpPort: number) => Promise<void>) {
-  const child = spawn(
-    process.execPath,
-    [
-      ...['--import', 'tsx', cliMain, '--data', data, 'serve', '--address', '127.0.0.1'],
-      ...['--dhcp', 'off', '--tftp-port', '0', '--http-port', '0'],
-      ...boots.flatMap((b) => ['--boot', b]),
-    ],
-    { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let out = '';
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  const serve = await startLoopbackServe({
+    dataDir: data,
+    args: boots.flatMap((b) => ['--boot', b]),
+  });
   try {
-    const deadline = Date.now() + 30_000;
-    while (!out.includes('LabBoot serving:') && child.exitCode === null && Date.now() < deadline)
-      await new Promise((r) => setTimeout(r, 100));
-    const port = /HTTP 127\.0\.0\.1:(\d+)/.exec(out)?.[1];
-    if (port === undefined) throw new Error(`labboot serve did not start: ${out}`);
-    await use(Number(port));
+    await use(serve.httpPort);
   } finally {
-    if (child.exitCode === null) child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-    expect(await exited).toBe(0);
-    clearTimeout(timer);
+    expect(await serve.stop()).toBe(0);
   }
 }
 

@@ -7,12 +7,12 @@
  * boot path and why a name was not served.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateTestKey } from '../../helpers/mirror/build-mirror';
 import { MirrorServer } from '../../helpers/mirror/mirror-server';
-import { cliMain, repoRoot, runLabboot } from '../../helpers/mirror/run-cli';
+import { runLabboot } from '../../helpers/mirror/run-cli';
+import { startLoopbackServe, type LoopbackServe } from '../../helpers/loopback-serve';
 import { standardMirror } from '../../helpers/mirror/standard-mirror';
 import { requireBinaries, run } from '../../helpers/boot/udp-tools';
 import { makeTempDir } from '../../helpers/temp-dir';
@@ -47,60 +47,11 @@ afterAll(async () => {
   tmp.remove();
 });
 
-interface Serving {
-  readonly httpPort: number;
-  readonly tftpPort: number;
-  readonly output: () => string;
-  stop(): Promise<number | null>;
-}
+type Serving = LoopbackServe;
 
 /** serve runs `labboot serve` on 127.0.0.1 in its own process until `stop` (by its pid). */
-async function serve(extra: readonly string[]): Promise<Serving> {
-  const child: ChildProcess = spawn(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      cliMain,
-      '--data',
-      data,
-      'serve',
-      '--address',
-      '127.0.0.1',
-      '--dhcp',
-      'off',
-      '--tftp-port',
-      '0',
-      '--http-port',
-      '0',
-      '--boot',
-      'ubuntu/jammy/amd64',
-      ...extra,
-    ],
-    { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let out = '';
-  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-  const stop = async (): Promise<number | null> => {
-    if (child.exitCode === null) child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-    const code = await exited;
-    clearTimeout(timer);
-    return code;
-  };
-  const deadline = Date.now() + 30_000;
-  while (!out.includes('LabBoot serving:') && child.exitCode === null && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  const ports = /HTTP 127\.0\.0\.1:(\d+), TFTP 127\.0\.0\.1:(\d+)/.exec(out);
-  if (ports === null) {
-    await stop();
-    throw new Error(`labboot serve did not start: ${out}`);
-  }
-  return { httpPort: Number(ports[1]), tftpPort: Number(ports[2]), output: () => out, stop };
-}
+const serve = (extra: readonly string[]): Promise<Serving> =>
+  startLoopbackServe({ dataDir: data, args: ['--boot', 'ubuntu/jammy/amd64', ...extra] });
 
 const http = async (s: Serving, path: string): Promise<string> =>
   (await run('curl', ['-sSf', `http://127.0.0.1:${s.httpPort}/${path}`])).stdout;

@@ -4,13 +4,13 @@
  * process holds the sync lock and while `labboot serve` in another process serves the image.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SyncLock } from '../../../src-main/sync/sync-lock';
 import type { BuiltMirror } from '../../helpers/mirror/build-mirror';
 import { MirrorServer } from '../../helpers/mirror/mirror-server';
-import { cliMain, repoRoot, runLabboot } from '../../helpers/mirror/run-cli';
+import { runLabboot } from '../../helpers/mirror/run-cli';
+import { startLoopbackServe } from '../../helpers/loopback-serve';
 import { standardMirror } from '../../helpers/mirror/standard-mirror';
 import { makeTempDir } from '../../helpers/temp-dir';
 import { olderMirror } from '../upkeep/older-mirror';
@@ -58,49 +58,8 @@ afterAll(async () => {
 });
 
 /** startServe runs `labboot serve` on loopback in its own process until `stop`. */
-async function startServe(): Promise<{ child: ChildProcess; stop: () => Promise<void> }> {
-  const child = spawn(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      cliMain,
-      '--data',
-      data,
-      'serve',
-      '--address',
-      '127.0.0.1',
-      '--dhcp',
-      'off',
-      '--tftp-port',
-      '0',
-      '--http-port',
-      '0',
-      '--boot',
-      'ubuntu/jammy/amd64',
-    ],
-    { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let out = '';
-  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-  const stop = async (): Promise<void> => {
-    if (child.exitCode === null) child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-    await exited;
-    clearTimeout(timer);
-  };
-  const deadline = Date.now() + 30_000;
-  while (!out.includes('LabBoot serving:') && child.exitCode === null && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  if (!out.includes('LabBoot serving:')) {
-    await stop();
-    throw new Error(`labboot serve did not start: ${out}`);
-  }
-  return { child, stop };
-}
+const startServe = () =>
+  startLoopbackServe({ dataDir: data, args: ['--boot', 'ubuntu/jammy/amd64'] });
 
 describe('labboot settings, images delete and store verify', { timeout: 180_000 }, () => {
   it('the sync kept one version per image, as images.keep says', async () => {
@@ -153,7 +112,7 @@ describe('labboot settings, images delete and store verify', { timeout: 180_000 
       const r = await lb('images', 'delete', 'ubuntu/jammy/amd64');
       expect(r.status).toBe(1);
       expect(r.stderr).toBe(
-        `labboot: ubuntu/jammy/amd64/ga-22.04 20250701 is being served by the boot server (pid ${serve.child.pid} on 127.0.0.1) as the default image for amd64 machines; stop serving or choose another image for those machines, then delete it.\n`,
+        `labboot: ubuntu/jammy/amd64/ga-22.04 20250701 is being served by the boot server (pid ${serve.pid} on 127.0.0.1) as the default image for amd64 machines; stop serving or choose another image for those machines, then delete it.\n`,
       );
       // A kernel no machine boots can go while serving.
       const hwe = await lb('images', 'delete', 'ubuntu/jammy/amd64/hwe-22.04-lowlatency');
