@@ -1,8 +1,9 @@
 /**
  * The `labboot_native` Node-API module (`./native`, built by node-gyp at `npm install` like
- * better-sqlite3, Linux only): UDP sockets pinned to one interface for DHCP (`netdev.c`) and TFTP
- * transfers on blocking threads (`tftp_transfer.c`). This file finds and loads it once; each user
- * decides what a missing module means (DHCP refuses to start, TFTP uses its portable engine).
+ * better-sqlite3, Linux only): UDP sockets pinned to one interface for DHCP (`netdev.c`), TFTP
+ * transfers on blocking threads (`tftp_transfer.c`) and HTTP file bodies sent with sendfile
+ * (`http_sendfile.c`). This file finds and loads it once; each user decides what a missing module
+ * means (DHCP refuses to start, TFTP uses its portable engine, HTTP streams through buffers).
  */
 import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
@@ -44,6 +45,31 @@ export interface NativeTransferOptions {
 /** Opaque handle of a running native transfer. */
 export type NativeTransferHandle = { readonly __nativeTransfer: unique symbol };
 
+/** Options of `startSendfile`; the C side checks every one and throws on a bad value. */
+export interface NativeSendfileOptions {
+  /** A connected, non-blocking TCP socket (the module sends through its own duplicate). */
+  readonly socketFd: number;
+  /** The file to send from (the module reads its own duplicate). */
+  readonly fileFd: number;
+  readonly offset: number;
+  readonly length: number;
+  /** The transfer fails once the client has taken nothing for this long. */
+  readonly stallTimeoutMs: number;
+}
+
+/**
+ * What `http_sendfile.c` reports once per transfer: `disconnected` when the client closed or reset
+ * the connection, `aborted` after `abortSendfile`, `error` with the reason in `detail` otherwise.
+ */
+export interface NativeSendfileResult {
+  readonly outcome: 'complete' | 'aborted' | 'disconnected' | 'error';
+  readonly bytesSent: number;
+  readonly detail: string;
+}
+
+/** Opaque handle of a running sendfile transfer. */
+export type NativeSendfileHandle = { readonly __nativeSendfile: unique symbol };
+
 export interface NativeAddon {
   openBoundUdp(ifname: string, port: number, address?: string): number;
   closeFd(fd: number): void;
@@ -55,6 +81,12 @@ export interface NativeAddon {
   abortTftpTransfer?(handle: NativeTransferHandle): void;
   /** True once the client has acknowledged anything; false after the transfer ended. */
   tftpTransferConfirmed?(handle: NativeTransferHandle): boolean;
+  /** Absent where the platform has no sendfile engine. */
+  startSendfile?(
+    options: NativeSendfileOptions,
+    done: (result: NativeSendfileResult) => void,
+  ): NativeSendfileHandle;
+  abortSendfile?(handle: NativeSendfileHandle): void;
 }
 
 const addonName = 'labboot_native.node';

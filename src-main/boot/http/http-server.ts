@@ -5,7 +5,6 @@
  * with Content-Length satisfies all of them.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { FileHandle } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import {
   BootContentError,
@@ -18,6 +17,7 @@ import { bindError } from '../bind-errors';
 import { createLogger, type Logger } from '../../logger';
 import { toSafeName } from '../tftp/safe-name';
 import { decideRange } from './range';
+import { nativeSendfileEngine, sendFileBody, type SendfileEngine } from './send-file';
 
 /** MAAS serves boot files on 5248; keeping it lets MAAS-style configs and docs carry over. */
 export const DEFAULT_HTTP_PORT = 5248;
@@ -49,6 +49,11 @@ export interface BootHttpServerOptions {
   readonly log?: Pick<Logger, 'warn' | 'error'>;
   /** Takes small POSTs (deploy installers' reports); without it POST is refused like any write. */
   readonly post?: (path: string, body: string) => { status: number; body: string };
+  /**
+   * Sends file bodies with sendfile through the native module where it is built (the default);
+   * false streams them through buffers, the path every other platform takes.
+   */
+  readonly sendfile?: boolean;
 }
 
 /** The largest POST body read (an installer's report is a few hundred bytes). */
@@ -75,12 +80,14 @@ function decodePath(rawUrl: string): string | undefined {
 /** BootHttpServer serves GET and HEAD until `close()`. */
 export class BootHttpServer {
   private readonly log: Pick<Logger, 'warn' | 'error'>;
+  private readonly sendfile: SendfileEngine | undefined;
 
   private constructor(
     private readonly server: Server,
     private readonly options: BootHttpServerOptions,
   ) {
     this.log = options.log ?? createLogger({ stderrLevel: 'warn' });
+    this.sendfile = options.sendfile === false ? undefined : nativeSendfileEngine();
   }
 
   /** Listens on address:port; bind failures become a UserError with the fix. */
@@ -310,72 +317,10 @@ export class BootHttpServer {
       res.end(content.data.subarray(start, start + length));
       return undefined;
     }
-    return pumpFile(content.handle, start, length, res, count);
+    return sendFileBody({ res, file: content.handle, start, length, count }, this.sendfile);
   }
 }
 
 function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
-}
-
-/** Buffers per response and their size: small enough to stay in CPU cache, enough to keep reads ahead. */
-const PUMP_BUFFERS = 4;
-const PUMP_CHUNK = 256 * 1024;
-
-/**
- * pumpFile writes `length` bytes of the open file from `start` to `res` through a few reused
- * buffers. Resolves when the response is done (or the client went away), with the read failure
- * that cut it short, if any; the caller closes the handle.
- *
- * Why not `createReadStream().pipe()`: it allocates a fresh buffer per chunk, and every fresh large
- * buffer costs page faults; against nginx's zero-copy sendfile that overhead was the difference
- * between ~0.75× and the ≥ 0.8× target (test/bench/http-throughput.ts). A buffer is reused only
- * after the socket reports it written.
- */
-async function pumpFile(
-  fh: FileHandle,
-  start: number,
-  length: number,
-  res: ServerResponse,
-  count: (n: number) => void,
-): Promise<string | undefined> {
-  const free: Buffer[] = Array.from({ length: PUMP_BUFFERS }, () => Buffer.allocUnsafe(PUMP_CHUNK));
-  let waiting: (() => void) | undefined;
-  const wake = (): void => {
-    const w = waiting;
-    waiting = undefined;
-    w?.();
-  };
-  let aborted = false;
-  res.on('close', () => {
-    aborted = true;
-    wake();
-  });
-  res.on('drain', wake);
-  try {
-    let position = start;
-    let left = length;
-    while (left > 0 && !aborted) {
-      const buf = free.pop();
-      if (buf === undefined || res.writableNeedDrain) {
-        if (buf !== undefined) free.push(buf);
-        await new Promise<void>((resolve) => (waiting = resolve));
-        continue;
-      }
-      const { bytesRead } = await fh.read(buf, 0, Math.min(PUMP_CHUNK, left), position);
-      if (bytesRead === 0) throw new Error('file shrank while being served');
-      position += bytesRead;
-      left -= bytesRead;
-      count(bytesRead);
-      res.write(buf.subarray(0, bytesRead), () => {
-        free.push(buf);
-        wake();
-      });
-    }
-    if (!aborted) res.end();
-    return undefined;
-  } catch (error) {
-    res.destroy();
-    return describe(error);
-  }
 }

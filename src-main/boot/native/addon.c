@@ -1,7 +1,8 @@
 /*
- * labboot_native: the two jobs Node cannot do well enough by itself, each in its own file.
+ * labboot_native: the jobs Node cannot do well enough by itself, each in its own file.
  * - netdev.c: UDP sockets pinned to one network interface, for DHCP.
  * - tftp_transfer.c: TFTP read transfers on a blocking thread each, for lock-step speed.
+ * - http_sendfile.c: HTTP file bodies sent with sendfile(2) on a thread each, without copies.
  */
 #include "addon.h"
 #include <errno.h>
@@ -28,6 +29,7 @@ napi_value addon_throw_errno(napi_env env, const char *what, int err) {
 static napi_value init(napi_env env, napi_value exports) {
   netdev_register(env, exports);
   tftp_transfer_register(env, exports);
+  http_sendfile_register(env, exports);
   return exports;
 }
 

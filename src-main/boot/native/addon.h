@@ -8,5 +8,6 @@ napi_value addon_throw_errno(napi_env env, const char *what, int err);
 
 void netdev_register(napi_env env, napi_value exports);
 void tftp_transfer_register(napi_env env, napi_value exports);
+void http_sendfile_register(napi_env env, napi_value exports);
 
 #endif
