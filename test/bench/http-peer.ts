@@ -1,13 +1,14 @@
 /**
  * What the HTTP benchmarks share: Debian's nginx as the peer server (one worker, sendfile, no
  * access log, pinned to the bench's CPU from its first instruction), the timed curl client pinned
- * to the same CPU, and the sha256 of what curl receives from a URL, for checking each server's
- * bytes before the timed runs.
+ * to the same CPU, moving a running server and all its threads to other CPUs, and the sha256 of
+ * what curl receives from a URL, for checking each server's bytes before the timed runs.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 
@@ -21,7 +22,10 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** pinnedCurl runs `curl -sS ARGS` pinned to `cpu`, fails on a non-zero exit, and times it. */
+/**
+ * pinnedCurl runs `curl -sS ARGS` pinned to `cpu` (a CPU list as taskset takes it, so
+ * `everyCpu()` leaves it unpinned), fails on a non-zero exit, and times it.
+ */
 export function pinnedCurl(cpu: string, args: string[]): Promise<{ ms: number; stdout: string }> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
@@ -32,7 +36,7 @@ export function pinnedCurl(cpu: string, args: string[]): Promise<{ ms: number; s
     let err = '';
     p.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     p.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    const timer = setTimeout(() => p.kill('SIGKILL'), 120_000);
+    const timer = setTimeout(() => p.kill('SIGKILL'), 300_000);
     p.on('close', (code) => {
       clearTimeout(timer);
       if (code === 0) resolve({ ms: performance.now() - t0, stdout });
@@ -54,17 +58,17 @@ export function curlSha256(url: string): Promise<string> {
 }
 
 /**
- * startNginx serves `root` read-only on 127.0.0.1 with nginx pinned to `cpu`, keeping its config,
- * pid and temp folders in `dir`, and resolves with its port. The child is pushed onto `children`
- * for the caller's cleanup. Run as root: the worker drops to `nobody`, so `root` and the files
- * under it must be world-readable.
+ * startNginxPeer serves `root` read-only on 127.0.0.1 with nginx pinned to `cpu`, keeping its
+ * config, pid and temp folders in `dir`, and resolves with its port and its master process. The
+ * child is pushed onto `children` for the caller's cleanup. Run as root: the worker drops to
+ * `nobody`, so `root` and the files under it must be world-readable.
  */
-export async function startNginx(
+export async function startNginxPeer(
   dir: string,
   root: string,
   cpu: string,
   children: ChildProcess[],
-): Promise<number> {
+): Promise<{ port: number; child: ChildProcess }> {
   const port = await freePort();
   const conf = join(dir, 'nginx.conf');
   writeFileSync(
@@ -82,5 +86,49 @@ http { access_log off; sendfile on; tcp_nopush on; client_body_temp_path ${dir}/
   children.push(child);
   await new Promise((r) => setTimeout(r, 500));
   if (child.exitCode !== null) throw new Error(`nginx exited ${child.exitCode}`);
-  return port;
+  return { port, child };
+}
+
+/** startNginx is startNginxPeer for callers that need only the port. */
+export async function startNginx(
+  dir: string,
+  root: string,
+  cpu: string,
+  children: ChildProcess[],
+): Promise<number> {
+  return (await startNginxPeer(dir, root, cpu, children)).port;
+}
+
+/** everyCpu is the list of all the machine's CPUs as taskset takes it: "pinned" to it is unpinned. */
+export function everyCpu(): string {
+  return `0-${Math.max(1, cpus().length) - 1}`;
+}
+
+/** The pids of `pid`'s children, read from /proc (nginx's workers, for instance). */
+function childPids(pid: number): number[] {
+  const found: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      // After the command name in parentheses: state, then the parent's pid.
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === pid) found.push(Number(entry));
+    } catch {
+      // The process ended while being listed.
+    }
+  }
+  return found;
+}
+
+/**
+ * moveToCpus lets the running process `pid`, every thread of it and every descendant run on
+ * `cpuList` only (threads started later inherit it), so one server serves pinned and unpinned runs.
+ */
+export function moveToCpus(pid: number, cpuList: string): void {
+  for (let queue = [pid]; queue.length > 0; ) {
+    const next = queue.shift() ?? pid;
+    execFileSync('taskset', ['-a', '-p', '-c', cpuList, String(next)], { stdio: 'ignore' });
+    queue = [...queue, ...childPids(next)];
+  }
 }
