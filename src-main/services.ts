@@ -17,6 +17,7 @@ import { ManifestStore } from './store/manifest-store';
 import { SourcesService } from './sync/sources-service';
 import { SyncService } from './sync/sync-service';
 import { BootService } from './boot/boot-service';
+import { BootLogStore } from './boot/dhcp/boot-log-store';
 import { MachinesService } from './boot/machines-service';
 import { listInterfaces } from './net/interfaces';
 import { LogFile } from './log-file';
@@ -120,8 +121,12 @@ export async function createServices(config: ServicesConfig): Promise<Services> 
       generation: catalogueGeneration(db),
     });
     const deploy = store.add(new DeployService({ db, dataDir: config.dataDir, events, log }));
+    // One boot log per process, so every reader sees what any boot server queued; disposed
+    // (its last batch written) after the boot servers stop and before the database closes.
+    const bootLog = store.add(new BootLogStore(db, { log }));
     const bootDeps = {
       db,
+      bootLog,
       bootResources,
       settings,
       events,

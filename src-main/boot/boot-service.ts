@@ -25,7 +25,12 @@ import type { BootPath } from '../../src-shared/boot/boot-path';
 import { normalizeMac } from '../../src-shared/boot/mac';
 import { sshKeyLines, sshKeyProblem } from '../../src-shared/boot/ssh-keys';
 import { UserError } from '../../src-shared/errors';
-import { BootLogStore, type BootEvent } from './dhcp/boot-log-store';
+import {
+  BootLogStore,
+  holdsAddress,
+  type BootEvent,
+  type BootLogWrites,
+} from './dhcp/boot-log-store';
 import { HTTP_BOOT_NO_HTTP_REFUSAL } from './dhcp/boot-choice';
 import { dhcpOptionsFromFlags } from './dhcp/dhcp-part';
 import type { DhcpServiceOptions } from './dhcp/dhcp-service';
@@ -70,6 +75,8 @@ export interface BootServiceDeps {
   };
   /** Serves the image mirror under `/maas/images/ephemeral-v3/` on the HTTP port, when given. */
   readonly mirror?: BootContentResolver;
+  /** The process's one boot log (its owner disposes it); else this service keeps its own. */
+  readonly bootLog?: BootLogStore;
 }
 
 /** How a start differs from an admin's own: used by test boots, which serve only their VM. */
@@ -114,7 +121,7 @@ export class BootService implements Disposable {
     this.choices = new ChoiceStore(deps.db);
     this.kernelOptions = new KernelOptionsStore(deps.db, deps.settings);
     this.servingRecord = new ServingRecord(deps.db);
-    this.bootLog = new BootLogStore(deps.db);
+    this.bootLog = deps.bootLog ?? new BootLogStore(deps.db, { log: deps.log ?? quiet });
     this.templates = deps.templates;
   }
 
@@ -155,6 +162,8 @@ export class BootService implements Disposable {
     this.dhcpMode = undefined;
     this.leases = undefined;
     await server?.dispose();
+    // Every step of the run is stored once serving stops, for readers in other processes too.
+    this.bootLog.flush();
     this.noteServing(undefined);
     return this.status();
   }
@@ -255,6 +264,11 @@ export class BootService implements Disposable {
       );
     }
     return this.bootLog.timeline(mac, input.limit);
+  }
+
+  /** How many boot events the boot log stored, in how many write transactions. */
+  bootLogWrites(): BootLogWrites {
+    return this.bootLog.written();
   }
 
   /** Subscribes to served requests (one call per TFTP transfer or HTTP request). */
@@ -392,6 +406,7 @@ export class BootService implements Disposable {
         db: this.deps.db,
         log: this.deps.log ?? quiet,
         onEvent: (e) => this.recordDhcp(e),
+        bootLog: this.bootLog,
         httpBootRefusal: () =>
           this.grubHttp.of(this.deps.bootResources.listBootloaders()) === 'no-http'
             ? HTTP_BOOT_NO_HTTP_REFUSAL
@@ -410,7 +425,8 @@ export class BootService implements Disposable {
 
   /** A DHCP step (already stored by the DHCP server): remember its address and pass it on. */
   private recordDhcp(e: BootEvent): void {
-    if (e.clientIp !== null && e.mac !== null) this.macByIp.set(e.clientIp, e.mac);
+    if (e.clientIp !== null && e.mac !== null && holdsAddress(e))
+      this.macByIp.set(e.clientIp, e.mac);
     if (e.mac === null) return;
     // A plain request (the booted system's own DHCP) keeps the path the boot took.
     if (e.bootPath !== undefined && e.bootPath !== null) this.pathByMac.set(e.mac, e.bootPath);

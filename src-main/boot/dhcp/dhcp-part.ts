@@ -50,7 +50,7 @@ export interface DhcpFlags {
 /** dhcpOptionsFromFlags checks the flags against the interface and returns the service options. */
 export function dhcpOptionsFromFlags(
   f: DhcpFlags,
-  deps: Pick<DhcpServiceOptions, 'db' | 'log' | 'onEvent' | 'httpBootRefusal'>,
+  deps: Pick<DhcpServiceOptions, 'db' | 'log' | 'onEvent' | 'httpBootRefusal' | 'bootLog'>,
 ): DhcpServiceOptions {
   const v4 = f.nic.addresses.find((a) => a.family === 'IPv4' && a.address === f.address);
   if (f.mode !== 'off' && (!v4 || !f.nic.mac)) {

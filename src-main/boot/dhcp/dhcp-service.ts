@@ -41,6 +41,8 @@ export interface DhcpServiceOptions {
   readonly log: Logger;
   /** Called for every boot-log event (the boot server forwards them to the contract event stream). */
   readonly onEvent?: (e: BootEvent) => void;
+  /** The process's boot log, shared so every reader sees queued steps; else one of its own. */
+  readonly bootLog?: BootLogStore;
   /** Server port; the client port is the next one (like `--dhcp-port`; tests use high ports). */
   readonly serverPort?: number;
   readonly pxePort?: number;
@@ -75,7 +77,7 @@ export class DhcpService {
   private readonly pxePort: number;
 
   private constructor(private readonly o: DhcpServiceOptions) {
-    this.bootLog = new BootLogStore(o.db);
+    this.bootLog = o.bootLog ?? new BootLogStore(o.db, { log: o.log });
     this.leases = new LeaseStore(o.db, o.interfaceName);
     this.serverPort = o.serverPort ?? DHCP_PORTS.server;
     this.clientPort = this.serverPort + 1;
@@ -248,6 +250,8 @@ export class DhcpService {
   async dispose(): Promise<void> {
     const sockets = this.sockets.splice(0);
     await Promise.all(sockets.map(closeSocket));
+    // Its own log's last batch; a shared one is flushed by its owner.
+    if (this.o.bootLog === undefined) this.bootLog.flush();
   }
 }
 

@@ -102,11 +102,12 @@ describe('BootService', () => {
 
   it('records served requests in the boot log and stops cleanly', async () => {
     expect(seen.some((e) => e.protocol === 'http' && e.status === 200)).toBe(true);
+    const status = await boot.stop();
+    // Stopping wrote the boot log's last batch.
     const rows = env.db
       .prepare('SELECT protocol, stage, client_ip AS clientIp FROM boot_events')
       .all();
     expect(rows).toContainEqual({ protocol: 'http', stage: 'http-sent', clientIp: '127.0.0.1' });
-    const status = await boot.stop();
     expect(status).toEqual({
       running: false,
       address: null,

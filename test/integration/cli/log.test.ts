@@ -47,6 +47,8 @@ beforeAll(() => {
     stage: 'tftp-sent',
     detail: 'lpxelinux.0 — complete, 42.0 KiB',
   });
+  // Written now, not on the flush timer: the CLI reads them from another process.
+  log.flush();
 });
 
 afterEach(async () => {

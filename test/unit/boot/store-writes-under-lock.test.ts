@@ -1,15 +1,15 @@
 /**
- * The boot server's stores (leases, reservations, boot log, boot choices, settings) write while a
+ * The boot server's stores (leases, reservations, boot choices, settings) write while a
  * sync or another LabBoot process may hold the store's write lock. Each write waits for the lock
  * (SQLite waits for a statement or transaction that writes first; only one that reads first and
  * writes later fails at once, which taking the lock up front rules out as these writes grow), and a
  * lock held past the busy timeout ends in one sentence for a person, not "database is locked".
+ * The boot log batches its writes and retries a locked batch later instead (its own tests).
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { isUserError } from '../../../src-shared/errors';
 import { ChoiceStore } from '../../../src-main/boot/config/choice-store';
-import { BootLogStore } from '../../../src-main/boot/dhcp/boot-log-store';
 import { LeaseStore } from '../../../src-main/boot/dhcp/lease-store';
 import { ReservationStore } from '../../../src-main/boot/dhcp/reservation-store';
 import { openDatabase, type Database } from '../../../src-main/store/database';
@@ -43,18 +43,6 @@ const writes: [string, (db: Database) => unknown][] = [
   ['a lease removed', (db) => new LeaseStore(db, 'eth0').remove('10.0.0.5')],
   ['a reservation', (db) => new ReservationStore(db).set(mac, '10.0.0.9', 0)],
   ['a reservation removed', (db) => new ReservationStore(db).remove(mac)],
-  [
-    'a boot event',
-    (db) =>
-      new BootLogStore(db).record({
-        at: 1,
-        mac,
-        clientIp: null,
-        protocol: 'dhcp',
-        stage: 'dhcp-offer',
-        detail: '',
-      }),
-  ],
   ['a boot choice', (db) => new ChoiceStore(db).set(mac, { action: 'local' })],
   ['a boot choice removed', (db) => new ChoiceStore(db).remove(mac)],
   ['a setting', (db) => new SettingsStore(db).set('lastInterface', 'eth0')],
