@@ -7,6 +7,7 @@ import { DEFAULT_CHOICE_MAC, defaultKeyArch } from '../../../src-shared/boot/cho
 import { UserError } from '../../../src-shared/errors';
 import { parseDhcpMode } from '../../boot/dhcp/dhcp-part';
 import { waitForShutdown } from '../../shutdown';
+import { formatLoopDelaySummary, startLoopDelayMonitor } from '../../boot/loop-delay';
 
 interface ServeOptions {
   interface?: string;
@@ -74,6 +75,7 @@ export function registerServe(program: Command, ctx: CliContext): void {
       const dhcpMode = parseDhcpMode(opts.dhcp ?? (opts.interface !== undefined ? 'proxy' : 'off'));
       const services = await ctx.openServices();
       const stopped = waitForShutdown();
+      const loopDelay = startLoopDelayMonitor();
       try {
         const { boot } = services;
         if (opts.sshKey !== undefined) boot.setSshKeys(readKeys(opts.sshKey));
@@ -105,6 +107,11 @@ export function registerServe(program: Command, ctx: CliContext): void {
         ctx.info(`LabBoot serving: ${ports}. Press Ctrl-C to stop.`);
         services.schedule.start();
         await stopped;
+        // Stopped first, so the boot log's last batch is counted in the summary.
+        await boot.stop();
+        const summary = formatLoopDelaySummary(loopDelay.summary(boot.bootLogWrites()));
+        ctx.info(summary);
+        services.log.info('serve', summary);
         ctx.info('LabBoot stopped.');
       } finally {
         await services.dispose();
