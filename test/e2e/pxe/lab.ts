@@ -43,6 +43,21 @@ export function buildLan(lab: NetnsLab): LanNames {
 }
 
 /**
+ * clientTaps returns `count` taps on the lab's bridge, one per VM: the lan's own `tap0`, then
+ * `tap1`, `tap2`, … made here, so many machines share one LAN segment with the server and router.
+ */
+export function clientTaps(lab: NetnsLab, net: LanNames, count: number): string[] {
+  const taps = [net.tap];
+  for (let i = 1; i < count; i++) {
+    const tap = `tap${i}`;
+    lab.tap(net.lan, tap);
+    lab.attach(net.lan, tap, 'br0');
+    taps.push(tap);
+  }
+  return taps;
+}
+
+/**
  * routerConfig is the "home router" dnsmasq: always SLAAC RAs; with `dhcp`, also an IPv4 pool
  * (the proxy variants, where LabBoot must not hand out addresses).
  */

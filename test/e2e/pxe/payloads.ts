@@ -157,6 +157,41 @@ export function buildInitramfs(
   );
 }
 
+const markerOnlyInit = `#!/bin/sh
+mount -t proc proc /proc
+mount -t devtmpfs devtmpfs /dev 2>/dev/null
+exec </dev/ttyS0 >/dev/ttyS0 2>&1
+echo "LABBOOT-INIT marker-only"
+echo "${MARKER} uptime=$(cut -d' ' -f1 /proc/uptime)"
+poweroff -f
+`;
+
+/**
+ * buildMarkerOnlyInitramfs writes the smallest initramfs that proves a boot reached the kernel
+ * with its initrd: busybox and an /init that prints the marker on ttyS0 and powers off at once,
+ * with no NIC modules, DHCP or download (for boots that only need to get this far, many at once).
+ */
+export function buildMarkerOnlyInitramfs(work: string, out: string): void {
+  const d = join(work, 'initramfs-marker-only');
+  rmSync(d, { recursive: true, force: true });
+  for (const sub of ['bin', 'dev', 'proc']) mkdirSync(join(d, sub), { recursive: true });
+  copyFileSync('/bin/busybox', join(d, 'bin/busybox'));
+  chmodSync(join(d, 'bin/busybox'), 0o755);
+  for (const a of ['sh', 'mount', 'echo', 'cut', 'poweroff'])
+    symlinkSync('busybox', join(d, 'bin', a));
+  writeFileSync(join(d, 'init'), markerOnlyInit, { mode: 0o755 });
+  execFileSync(
+    'bash',
+    [
+      '-c',
+      `mknod -m 600 dev/console c 5 1 && find . | cpio -o -H newc --quiet | gzip -6 > "$1"`,
+      'cpio',
+      out,
+    ],
+    { cwd: d },
+  );
+}
+
 /** buildSquashfs makes a small squashfs and returns its sha256 (hex). */
 export function buildSquashfs(work: string, out: string): string {
   const d = join(work, 'rootfs');

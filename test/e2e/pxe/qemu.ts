@@ -32,6 +32,8 @@ export interface VmOptions {
   readonly work: string;
   /** Hard limit for the whole boot. */
   readonly timeoutMs: number;
+  /** Guest RAM in MiB (default 768). */
+  readonly memoryMiB?: number;
   /** The server's log so far; its tail goes into every failure message beside the serial tail. */
   readonly serverLog?: () => string;
   /** A machine other than the x86 PC (arm64-vm.ts): its QEMU binary and command line. */
@@ -43,6 +45,8 @@ export interface VmOptions {
 
 /** BootResult is what the serial console showed. */
 export interface BootResult {
+  /** When QEMU was spawned (epoch milliseconds). */
+  readonly startedAt: number;
   /** Milliseconds from QEMU start to the marker. */
   readonly markerMs: number;
   readonly serial: string;
@@ -82,7 +86,7 @@ export function qemuArgs(o: VmOptions, serialLog: string): string[] {
     // Secure Boot variables are only protected, and the secboot OVMF only runs, with SMM.
     o.firmware === 'uefi-sb' ? 'q35,smm=on' : 'q35',
     '-m',
-    '768',
+    String(o.memoryMiB ?? 768),
     '-smp',
     '1',
     '-accel',
@@ -158,6 +162,7 @@ export async function bootVm(lab: NetnsLab, o: VmOptions): Promise<BootResult> {
       if (serial.includes(MARKER)) {
         const markerMs = Date.now() - started;
         return {
+          startedAt: started,
           markerMs,
           serial,
           sha256: /LABBOOT-SHA256 ([0-9a-f]{64})/.exec(serial)?.[1],
