@@ -14,7 +14,7 @@ export function size(bytes: number): string {
 
 /** stepOk says whether a step went well: stages name failures with one of these words. */
 export function stepOk(stage: string): boolean {
-  return !/(failed|error|decline|nak|refused|ignored)/.test(stage);
+  return !/(failed|error|decline|nak|refused|ignored|exhausted)/.test(stage);
 }
 
 /**

@@ -30,6 +30,7 @@ import {
   type Subnet,
 } from './ipv4';
 import type { LeaseStore } from './lease-store';
+import { MacLogThrottle } from './mac-log-throttle';
 import type { ReservationLookup } from './reservation-store';
 import {
   MessageType,
@@ -108,12 +109,18 @@ export interface Arrival {
 /**
  * An unanswered offer holds its address only briefly: long enough for a PXE ROM that collects offers
  * for a few seconds before it sends its REQUEST, short enough that a DISCOVER storm from random MACs
- * frees the pool soon after it stops. While the pool is full of unanswered offers a
- * new client is offered the oldest of them and the first REQUEST wins: servers need not reserve
- * offered addresses (RFC 2131 §3.1 step 2), so such a storm cannot starve a real client even while
- * it lasts. Bound leases are never offered to anyone else.
+ * frees the pool soon after it stops. Bound leases are never offered to anyone else.
  */
 export const OFFER_HOLD_MS = 10_000;
+/**
+ * While the pool is full, an offer left unanswered this long may be offered to another client too,
+ * and the first REQUEST wins: servers need not reserve offered addresses (RFC 2131 §3.1 step 2), so
+ * a DISCOVER storm from random MACs cannot starve a real client even while it lasts. Real clients
+ * answer sooner (EDK2 collects offers for 3 s), so machines arriving together are never offered one
+ * address: the late ones hear the pool is exhausted, as it is. Sharing does not extend the hold, so
+ * a storm cannot keep an address on offer for ever.
+ */
+export const OFFER_SHARE_AFTER_MS = 4_000;
 const DECLINE_HOLD_MS = 10 * 60_000;
 const CLIENT_PORT = 68;
 const PXE_SERVER_TYPE = 0x8000; // first vendor-specific boot server type; dnsmasq uses it too
@@ -129,8 +136,9 @@ export class DhcpResponder {
   private readonly serverIp: string;
   private readonly rangeFirst: number;
   private readonly rangeLast: number;
-  /** MAC → when its last refusal was logged (bounded; see REFUSAL_LOG_WINDOW_MS). */
-  private readonly refusalsLogged = new Map<string, number>();
+  /** One line per MAC per window for clients left unanswered on purpose, and for a full pool. */
+  private readonly refusalLog = new MacLogThrottle(REFUSAL_LOG_WINDOW_MS, REFUSAL_LOG_MACS);
+  private readonly poolLog = new MacLogThrottle(REFUSAL_LOG_WINDOW_MS, REFUSAL_LOG_MACS);
 
   constructor(
     private readonly config: ResponderConfig,
@@ -178,16 +186,17 @@ export class DhcpResponder {
 
   /** refuse sends nothing and logs why, once per MAC per REFUSAL_LOG_WINDOW_MS. */
   private refuse(mac: string, reason: string, now: number): Outcome {
-    const last = this.refusalsLogged.get(mac);
-    if (last !== undefined && now - last < REFUSAL_LOG_WINDOW_MS) return { ignored: reason };
-    this.refusalsLogged.delete(mac);
-    this.refusalsLogged.set(mac, now);
-    // Maps iterate in insertion order: the first key is the MAC logged longest ago.
-    if (this.refusalsLogged.size > REFUSAL_LOG_MACS) {
-      const oldest = this.refusalsLogged.keys().next().value;
-      if (oldest !== undefined) this.refusalsLogged.delete(oldest);
-    }
+    if (!this.refusalLog.shouldLog(mac, now)) return { ignored: reason };
     return { ignored: reason, event: this.ev(mac, null, 'proxy-no-offer', reason) };
+  }
+
+  /** poolExhausted sends nothing and says so, once per MAC per REFUSAL_LOG_WINDOW_MS. */
+  private poolExhausted(mac: string, now: number): Outcome {
+    const ignored = 'address pool exhausted';
+    if (!this.poolLog.shouldLog(mac, now)) return { ignored };
+    const range = `${this.config.range?.first ?? ''}-${this.config.range?.last ?? ''}`;
+    const detail = `pool exhausted: every address of ${range} is leased, on offer or reserved, so this machine gets none; widen the range (serve --range, or the Boot server screen), or free addresses (labboot leases shows who holds them)`;
+    return { ignored, event: this.ev(mac, null, 'dhcp-pool-exhausted', detail) };
   }
 
   // ---------------------------------------------------------------- proxy mode
@@ -312,15 +321,11 @@ export class DhcpResponder {
             };
           }
         }
-        const pick =
+        const pick: Pick | undefined =
           reserved !== undefined
-            ? { ip: reserved, shared: false }
+            ? { ip: reserved }
             : this.allocate(mac, ipOption(req, Opt.RequestedIp), now);
-        if (!pick)
-          return {
-            ignored: 'address pool exhausted',
-            event: this.ev(mac, null, 'dhcp-pool-full', 'no free address in the range'),
-          };
+        if (!pick) return this.poolExhausted(mac, now);
         const ip = pick.ip;
         const held = leases.byMac(mac);
         const keepBound = held?.ip === ip && held.state === 'bound' && held.expiresAt > now;
@@ -331,18 +336,19 @@ export class DhcpResponder {
               mac,
               state: 'offered',
               hostname: hostnameOf(req),
-              expiresAt: now + OFFER_HOLD_MS,
+              expiresAt: pick.sharedUntil ?? now + OFFER_HOLD_MS,
             },
             now,
           );
         }
         const reply = this.reply(req, MessageType.Offer, ip, choice);
         this.addLeaseOptions(req, reply);
-        const shared = pick.shared
-          ? ' (pool full: shared with an unanswered offer)'
-          : reserved !== undefined
-            ? ' (reserved)'
-            : '';
+        const shared =
+          pick.sharedUntil !== undefined
+            ? ' (pool full: shared with an unanswered offer)'
+            : reserved !== undefined
+              ? ' (reserved)'
+              : '';
         return {
           reply: { packet: reply, to: this.destination(req) },
           event: this.ev(mac, ip, 'dhcp-offer', `${leaseDetail(ip, choice, req)}${shared}`),
@@ -463,13 +469,9 @@ export class DhcpResponder {
 
   /**
    * allocate picks the client's address: its own, the one it asks for, else the lowest free; with
-   * none free, the oldest unanswered offer (`shared`, see OFFER_HOLD_MS).
+   * none free, the oldest offer unanswered for OFFER_SHARE_AFTER_MS, until that offer's own end.
    */
-  private allocate(
-    mac: string,
-    requested: string | undefined,
-    now: number,
-  ): { ip: string; shared: boolean } | undefined {
+  private allocate(mac: string, requested: string | undefined, now: number): Pick | undefined {
     const leases = this.leases as LeaseStore;
     const taken = new Map(leases.list().map((l) => [l.ip, l]));
     // Read once per DISCOVER: the scan below may visit every address of a large range.
@@ -483,17 +485,19 @@ export class DhcpResponder {
       return l.mac === mac || l.expiresAt <= now;
     };
     const own = leases.byMac(mac);
-    if (own && this.inRange(own.ip) && !othersReserved(own.ip))
-      return { ip: own.ip, shared: false };
-    if (requested && free(requested)) return { ip: requested, shared: false };
+    if (own && this.inRange(own.ip) && !othersReserved(own.ip)) return { ip: own.ip };
+    if (requested && free(requested)) return { ip: requested };
     for (let n = this.rangeFirst; n <= this.rangeLast; n++) {
       const ip = intToIp(n);
-      if (free(ip)) return { ip, shared: false };
+      if (free(ip)) return { ip };
     }
+    // Every address is taken and none has expired, so an offer's age is what its expiry says.
+    const answerTime = now + OFFER_HOLD_MS - OFFER_SHARE_AFTER_MS;
     const oldest = [...taken.values()]
       .filter((l) => l.state === 'offered' && this.inRange(l.ip) && !othersReserved(l.ip))
+      .filter((l) => l.expiresAt <= answerTime)
       .sort((a, b) => a.expiresAt - b.expiresAt)[0];
-    return oldest ? { ip: oldest.ip, shared: true } : undefined;
+    return oldest ? { ip: oldest.ip, sharedUntil: oldest.expiresAt } : undefined;
   }
 
   /** addLeaseOptions puts 53 and 54 first, then the lease and subnet options, then the rest. */
@@ -591,6 +595,12 @@ export class DhcpResponder {
   private ev(mac: string, ip: string | null, stage: string, detail: string): ResponderEvent {
     return { mac, clientIp: ip, stage, detail };
   }
+}
+
+/** The address allocate picked; `sharedUntil` when it is another client's unanswered offer. */
+interface Pick {
+  readonly ip: string;
+  readonly sharedUntil?: number;
 }
 
 /** typeName is the request's message type as the RFC names it, e.g. `INFORM`. */

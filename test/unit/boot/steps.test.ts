@@ -81,12 +81,9 @@ describe('stepOk', () => {
       true,
       true,
     ]);
-    expect(['tftp-failed', 'http-failed', 'dhcp-decline', 'dhcp-nak'].map(stepOk)).toEqual([
-      false,
-      false,
-      false,
-      false,
-    ]);
+    expect(
+      ['tftp-failed', 'http-failed', 'dhcp-decline', 'dhcp-nak', 'dhcp-pool-exhausted'].map(stepOk),
+    ).toEqual([false, false, false, false, false]);
   });
 });
 

@@ -8,6 +8,8 @@ import {
 } from '../../../../src-main/boot/dhcp/boot-choice';
 import {
   DhcpResponder,
+  OFFER_HOLD_MS,
+  OFFER_SHARE_AFTER_MS,
   REFUSAL_LOG_WINDOW_MS,
   type Arrival,
   type Destination,
@@ -431,7 +433,10 @@ describe('full mode (RFC 2131 server)', () => {
     }
     const full = r.handle(buildRequest({ type: 1, mac: '52:54:00:00:01:09', xid: 9 }), from67, T0);
     expect(full.reply).toBeUndefined();
-    expect(full.event?.stage).toBe('dhcp-pool-full');
+    expect(full.event).toMatchObject({
+      stage: 'dhcp-pool-exhausted',
+      detail: expect.stringMatching(/^pool exhausted: .*10\.77\.0\.100-10\.77\.0\.102.*--range/),
+    });
     // Leases end, so the pool frees itself.
     const later = r.handle(
       buildRequest({ type: 1, mac: '52:54:00:00:01:09', xid: 9 }),
@@ -572,19 +577,23 @@ describe('full mode under a DISCOVER storm from random MACs', () => {
     for (let i = 0; i < 50; i++) discover(r, stormMac(i), (now += 10)); // pool of 3, 50 MACs
 
     const fresh = '52:54:00:bb:00:01';
+    // Every offer is younger than a real client takes to answer: none is handed to another yet.
+    expect(discover(r, fresh, (now += 10)).event?.stage).toBe('dhcp-pool-exhausted');
+    for (let i = 50; i < 100; i++) discover(r, stormMac(i), (now += 80));
+    // The client's next DISCOVER, seconds later, gets the oldest unanswered offer.
     const offer = discover(r, fresh, (now += 10));
     const offered = offer.reply?.packet.yiaddr ?? '';
     expect(['10.77.0.100', '10.77.0.102']).toContain(offered);
     expect(offer.event?.detail).toMatch(/pool full: shared with an unanswered offer/);
     // The storm goes on for the seconds the client spends collecting offers before its REQUEST.
-    for (let i = 50; i < 100; i++) discover(r, stormMac(i), (now += 80));
+    for (let i = 100; i < 150; i++) discover(r, stormMac(i), (now += 40));
     const ack = request(r, fresh, offered, (now += 10));
     expect(ack.reply?.packet && messageTypeOf(ack.reply.packet)).toBe(MessageType.Ack);
     expect(ack.reply?.packet.yiaddr).toBe(offered);
     expect(leases.byIp(offered)).toMatchObject({ mac: fresh, state: 'bound' });
 
     // Bound leases are never handed to the storm: the known client keeps its address throughout.
-    for (let i = 100; i < 150; i++) discover(r, stormMac(i), (now += 10));
+    for (let i = 150; i < 200; i++) discover(r, stormMac(i), (now += 10));
     expect(discover(r, known, (now += 10)).reply?.packet.yiaddr).toBe('10.77.0.101');
     expect(leases.byIp('10.77.0.101')).toMatchObject({ mac: known, state: 'bound' });
     expect(leases.byIp(offered)).toMatchObject({ mac: fresh, state: 'bound' });
@@ -612,6 +621,74 @@ describe('full mode under a DISCOVER storm from random MACs', () => {
     expect(after.reply?.packet.yiaddr).toBe('10.77.0.101');
     expect(after.event?.detail).not.toMatch(/shared/);
     expect(leases.byIp('10.77.0.100')).toMatchObject({ mac: slow, state: 'bound' });
+  });
+});
+
+describe('full mode with more machines than addresses', () => {
+  const machine = (i: number): string => `52:54:00:17:00:${i.toString(16).padStart(2, '0')}`;
+  const discover = (r: DhcpResponder, mac: string, now: number) =>
+    r.handle(buildRequest({ type: 1, mac, xid: 1 }), from67, now);
+  const request = (r: DhcpResponder, mac: string, ip: string, now: number) =>
+    r.handle(
+      buildRequest({ type: 3, mac, xid: 1, requestedIp: ip, serverId: '10.77.0.1' }),
+      from67,
+      now,
+    );
+
+  it('offers machines arriving together distinct addresses and tells the rest the pool is exhausted', () => {
+    const { r, leases } = fullResponder(); // a pool of three
+    const first = [1, 2, 3, 4, 5, 6].map((i) => discover(r, machine(i), T0));
+    const offered = first.flatMap((o) => (o.reply ? [o.reply.packet.yiaddr] : []));
+    expect(offered).toEqual(['10.77.0.100', '10.77.0.101', '10.77.0.102']);
+    for (const [k, o] of first.slice(3).entries()) {
+      expect(o.reply).toBeUndefined();
+      expect(o.event).toMatchObject({ mac: machine(k + 4), stage: 'dhcp-pool-exhausted' });
+    }
+    // A retry just before a slow client answers still finds its offer held for it.
+    const retry = discover(r, machine(4), T0 + OFFER_SHARE_AFTER_MS - 1);
+    expect(retry.reply).toBeUndefined();
+    for (const [k, ip] of offered.entries()) {
+      expect(
+        request(r, machine(k + 1), ip, T0 + OFFER_SHARE_AFTER_MS - 1).reply?.packet.yiaddr,
+      ).toBe(ip);
+    }
+    for (const i of [4, 5, 6]) expect(discover(r, machine(i), T0 + 20_000).reply).toBeUndefined();
+    expect(leases.list().map((l) => [l.mac, l.state])).toEqual([
+      [machine(1), 'bound'],
+      [machine(2), 'bound'],
+      [machine(3), 'bound'],
+    ]);
+  });
+
+  it('says "pool exhausted" once per machine per window, not once per DISCOVER', () => {
+    const { r } = fullResponder({ range: { first: '10.77.0.100', last: '10.77.0.100' } });
+    expect(request(r, machine(1), '10.77.0.100', T0).reply?.packet.yiaddr).toBe('10.77.0.100');
+    const events = (mac: string, from: number, to: number, every: number): number => {
+      let n = 0;
+      for (let at = from; at < to; at += every) if (discover(r, mac, at).event) n += 1;
+      return n;
+    };
+    expect(events(machine(2), T0, T0 + REFUSAL_LOG_WINDOW_MS, 3000)).toBe(1);
+    expect(events(machine(3), T0, T0 + 10_000, 1000)).toBe(1);
+    // A client still waiting when the window has passed is named again.
+    expect(discover(r, machine(2), T0 + REFUSAL_LOG_WINDOW_MS).event?.stage).toBe(
+      'dhcp-pool-exhausted',
+    );
+  });
+
+  it('shares an offer left unanswered past the answer time without extending its hold', () => {
+    const { r, leases } = fullResponder({ range: { first: '10.77.0.100', last: '10.77.0.100' } });
+    expect(discover(r, machine(1), T0).reply?.packet.yiaddr).toBe('10.77.0.100');
+    const late = discover(r, machine(2), T0 + OFFER_SHARE_AFTER_MS);
+    expect(late.reply?.packet.yiaddr).toBe('10.77.0.100');
+    expect(late.event?.detail).toMatch(/shared with an unanswered offer/);
+    expect(leases.byIp('10.77.0.100')).toMatchObject({
+      mac: machine(2),
+      state: 'offered',
+      expiresAt: T0 + OFFER_HOLD_MS,
+    });
+    // Once the first hold ends the address is free again for whoever asks next.
+    expect(discover(r, machine(3), T0 + OFFER_HOLD_MS).event?.detail).toBe('10.77.0.100');
   });
 });
 
