@@ -6,12 +6,18 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
+import { open } from 'node:fs/promises';
+import { createServer as createHttpServer } from 'node:http';
 import { mkdirSync, openSync, closeSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { BootHttpServer, type HttpRequestEvent } from '../../../src-main/boot/http/http-server';
-import { socketDescriptor } from '../../../src-main/boot/http/send-file';
+import {
+  nativeSendfileEngine,
+  sendFileBody,
+  socketDescriptor,
+} from '../../../src-main/boot/http/send-file';
 import { directoryResolver } from '../../../src-main/boot/boot-files';
 import {
   loadNativeAddon,
@@ -189,6 +195,75 @@ describe('BootHttpServer with sendfile', () => {
     expect(stdout.trim().split(' ')).toEqual(['1', '0']); // the second reused the connection
     expect(sha(readFileSync(a))).toBe(sha(big));
     expect(sha(readFileSync(b))).toBe(sha(big));
+  });
+
+  it('keeps pipelined responses in order when the client reads late', async () => {
+    // The second response's headers queue in Node behind a full socket; its body must wait for them.
+    const socket = connect({ host: '127.0.0.1', port: server.port });
+    const chunks: Buffer[] = [];
+    socket.on('data', (d: Buffer) => chunks.push(d));
+    socket.pause();
+    const ended = new Promise<void>((resolve) => socket.once('end', resolve));
+    const get = (connection: string): string =>
+      `GET /big.bin HTTP/1.1\r\nHost: t\r\nConnection: ${connection}\r\n\r\n`;
+    socket.write(get('keep-alive') + get('keep-alive') + get('close'));
+    await new Promise((r) => setTimeout(r, 500));
+    socket.resume();
+    await ended;
+    socket.destroy();
+    let rest = Buffer.concat(chunks);
+    const bodies: Buffer[] = [];
+    while (rest.length > 0) {
+      const end = rest.indexOf('\r\n\r\n');
+      expect(end).toBeGreaterThan(0);
+      const head = rest.subarray(0, end).toString('latin1');
+      expect(head).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+      const length = Number(/\r\nContent-Length: (\d+)/.exec(head)?.[1]);
+      bodies.push(rest.subarray(end + 4, end + 4 + length));
+      rest = rest.subarray(end + 4 + length);
+    }
+    expect(bodies.map((b) => sha(b))).toEqual([sha(big), sha(big), sha(big)]);
+  });
+
+  it('starts the body only after every byte Node still queues on the socket', async () => {
+    // A handler that left 32 MiB in Node's queue (more than loopback buffers hold while the
+    // client does not read): sendfile writes to the descriptor directly, so it must wait for them.
+    const queued = Buffer.alloc(32 * 1024 * 1024, 0x2e);
+    const file = await open(join(root, 'big.bin'), 'r');
+    const plain = createHttpServer((_req, res) => {
+      res.socket?.write(queued);
+      res.writeHead(200, { 'Content-Length': big.length });
+      void sendFileBody(
+        { res, file, start: 0, length: big.length, count: () => undefined },
+        nativeSendfileEngine(),
+      );
+    });
+    await new Promise<void>((resolve) => plain.listen(0, '127.0.0.1', resolve));
+    try {
+      const address = plain.address();
+      const socket = connect({
+        host: '127.0.0.1',
+        port: typeof address === 'object' && address ? address.port : 0,
+      });
+      const chunks: Buffer[] = [];
+      socket.on('data', (d: Buffer) => chunks.push(d));
+      socket.pause();
+      const ended = new Promise<void>((resolve) => socket.once('close', resolve));
+      socket.write('GET / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n');
+      await new Promise((r) => setTimeout(r, 300));
+      socket.resume();
+      await ended;
+      const all = Buffer.concat(chunks);
+      expect(all.subarray(0, queued.length).every((b) => b === 0x2e)).toBe(true);
+      const rest = all.subarray(queued.length);
+      const end = rest.indexOf('\r\n\r\n');
+      expect(rest.subarray(0, end).toString('latin1')).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+      expect(sha(rest.subarray(end + 4))).toBe(sha(big));
+    } finally {
+      plain.closeAllConnections();
+      await new Promise((resolve) => plain.close(resolve));
+      await file.close();
+    }
   });
 
   it('survives a client that gives up mid-transfer, and leaks no descriptor', async () => {
