@@ -12,7 +12,8 @@
  * retransmits, a duplicate or stale ACK is dropped (no Sorcerer's Apprentice), block numbers roll
  * over past 65,535, and the timeout adapts to the measured round trip (RFC 6298) unless the client
  * fixed it (RFC 2349), and until the client's first ACK the first packet is retransmitted only
- * `maxRetriesUnconfirmed` times. Everything before the first packet (names, confinement, options)
+ * `maxRetriesUnconfirmed` times, after which the transfer still waits `unconfirmedWaitMs` for a
+ * late ACK. Everything before the first packet (names, confinement, options)
  * and after the last (the boot log) stays in TypeScript. The file is read through the transfer's own
  * duplicate of the descriptor, so closing JavaScript's handle cannot pull it away. Linux only.
  */
@@ -52,6 +53,7 @@ typedef struct transfer {
   double rto, min_rto, max_rto;
   int max_retries;
   int max_retries_unconfirmed; /* before the client's first ACK */
+  double unconfirmed_wait_ms;  /* after the last of those, for a client resending its lost ACK */
   uint8_t *chunk; /* read-ahead window of the file */
   uint64_t chunk_start;
   size_t chunk_len;
@@ -174,6 +176,13 @@ static void arm_timer(transfer_t *t, double ms, double *armed_ms) {
   *armed_ms = ms;
 }
 
+/* The timer after a send: the RTO, or the wait for a late first ACK after the last retry. */
+static double timer_after_send(const transfer_t *t, int retries) {
+  if (!atomic_load(&t->confirmed) && retries >= t->max_retries_unconfirmed)
+    return t->rto > t->unconfirmed_wait_ms ? t->rto : t->unconfirmed_wait_ms;
+  return t->rto;
+}
+
 /* The transfer loop: the same state machine as ReadSession in session.ts. */
 static void run(transfer_t *t) {
   const uint64_t total = t->size / t->blksize + 1;
@@ -203,7 +212,7 @@ static void run(transfer_t *t) {
   } else {
     SEND_WINDOW(now);
   }
-  double deadline = now + t->rto;
+  double deadline = now + timer_after_send(t, retries);
 
   for (;;) {
     if (atomic_load(&t->stop)) FINISH(OUT_STOPPED);
@@ -218,7 +227,7 @@ static void run(transfer_t *t) {
       int failed = awaiting_oack_ack ? send_oack(t)
                                      : send_blocks(t, acked + 1, window_after(t, total, acked));
       if (failed) FINISH(OUT_ERROR);
-      deadline = now + t->rto;
+      deadline = now + timer_after_send(t, retries);
       continue;
     }
     arm_timer(t, deadline - now, &armed_ms);
@@ -431,7 +440,7 @@ static napi_value start_transfer(napi_env env, napi_callback_info info) {
   napi_value o = argv[0];
   char local[64], client[64];
   double port, file_fd, size, blksize, windowsize, fixed_ms, initial_ms, min_ms, max_ms, retries,
-      retries_unconfirmed;
+      retries_unconfirmed, unconfirmed_wait_ms;
   void *bytes = NULL, *oack = NULL;
   size_t bytes_len = 0, oack_len = 0;
   int has_bytes, has_oack;
@@ -446,6 +455,7 @@ static napi_value start_transfer(napi_env env, napi_callback_info info) {
       get_double(env, o, "maxTimeoutMs", &max_ms) != 0 ||
       get_double(env, o, "maxRetries", &retries) != 0 ||
       get_double(env, o, "maxRetriesUnconfirmed", &retries_unconfirmed) != 0 ||
+      get_double(env, o, "unconfirmedWaitMs", &unconfirmed_wait_ms) != 0 ||
       (has_bytes = get_buffer(env, o, "bytes", &bytes, &bytes_len)) < 0 ||
       (has_oack = get_buffer(env, o, "oack", &oack, &oack_len)) < 0) {
     napi_throw_type_error(env, NULL, "startTftpTransfer: an option is missing or of the wrong type");
@@ -454,7 +464,7 @@ static napi_value start_transfer(napi_env env, napi_callback_info info) {
   if (port < 1 || port > 65535 || blksize < 8 || blksize > 65464 || windowsize < 1 ||
       windowsize > 65535 || size < 0 || oack_len > MAX_OACK || (has_bytes && bytes_len != size) ||
       (!has_bytes && file_fd < 0) || initial_ms < 1 || min_ms < 1 || max_ms < min_ms ||
-      retries < 0 || retries_unconfirmed < 0) {
+      retries < 0 || retries_unconfirmed < 0 || unconfirmed_wait_ms < 0) {
     napi_throw_range_error(env, NULL, "startTftpTransfer: an option is out of range");
     return NULL;
   }
@@ -471,6 +481,7 @@ static napi_value start_transfer(napi_env env, napi_callback_info info) {
   t->max_rto = max_ms;
   t->max_retries = (int)retries;
   t->max_retries_unconfirmed = retries_unconfirmed < retries ? (int)retries_unconfirmed : (int)retries;
+  t->unconfirmed_wait_ms = unconfirmed_wait_ms;
   if (!has_bytes) {
     t->file_fd = fcntl((int)file_fd, F_DUPFD_CLOEXEC, 0);
     if (t->file_fd < 0) {

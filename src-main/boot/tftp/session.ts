@@ -9,7 +9,10 @@
  *   blocks and maps each ACK into the range that is actually in flight.
  * - Until the client's first ACK the transfer is unconfirmed: a request from a spoofed or silent
  *   address never answers, so its first packet is retransmitted only `maxRetriesUnconfirmed` times
- *   and its slot is free again within seconds, not after the full backoff.
+ *   (a forged request costs its victim two packets) and its slot is free again within seconds.
+ *   After that last retransmission it still listens for `unconfirmedWaitMs`, sending nothing: a
+ *   client whose ACKs were lost on a lossy network resends its ACK on its own timer (5 s in
+ *   tftp-hpa and atftp, restarted by our retransmission) and must find the transfer still there.
  */
 
 /** Parameters of one transfer, fixed after negotiation. */
@@ -28,6 +31,8 @@ export interface SessionParams {
   readonly maxRetries?: number;
   /** Retransmissions of the first OACK/DATA before giving up while no ACK has come yet. */
   readonly maxRetriesUnconfirmed?: number;
+  /** How long an unconfirmed transfer waits for a late first ACK after its last retransmission. */
+  readonly unconfirmedWaitMs?: number;
 }
 
 /** What to put on the wire: the OACK, or DATA blocks `first..first+count-1` (absolute, 1-based). */
@@ -54,11 +59,13 @@ export interface SessionTiming {
   readonly maxTimeoutMs: number;
   readonly maxRetries: number;
   readonly maxRetriesUnconfirmed: number;
+  readonly unconfirmedWaitMs: number;
 }
 
 /**
- * Fills in the timer defaults: 1 s first timeout, RTO kept within 250 ms–5 s, 5 retries, and one
- * retry before the first ACK (never more than `maxRetries`).
+ * Fills in the timer defaults: 1 s first timeout, RTO kept within 250 ms–5 s, 5 retries, one
+ * retry before the first ACK (never more than `maxRetries`), then 8 s for a late first ACK: longer
+ * than a client's 5 s retransmission timer restarted by that retry.
  */
 export function sessionTiming(params: Partial<SessionTiming>): SessionTiming {
   const maxRetries = params.maxRetries ?? 5;
@@ -68,6 +75,7 @@ export function sessionTiming(params: Partial<SessionTiming>): SessionTiming {
     maxTimeoutMs: params.maxTimeoutMs ?? 5000,
     maxRetries,
     maxRetriesUnconfirmed: Math.min(params.maxRetriesUnconfirmed ?? 1, maxRetries),
+    unconfirmedWaitMs: params.unconfirmedWaitMs ?? 8000,
   };
 }
 
@@ -90,6 +98,7 @@ export class ReadSession {
   private readonly maxRto: number;
   private readonly maxRetries: number;
   private readonly maxRetriesUnconfirmed: number;
+  private readonly unconfirmedWaitMs: number;
   /** True once the client has acknowledged anything (the OACK or a DATA block). */
   private acknowledged = false;
   /** Packets sent, for events and the duplicate-ACK test. */
@@ -104,6 +113,7 @@ export class ReadSession {
     this.maxRto = timing.maxTimeoutMs;
     this.maxRetries = timing.maxRetries;
     this.maxRetriesUnconfirmed = timing.maxRetriesUnconfirmed;
+    this.unconfirmedWaitMs = timing.unconfirmedWaitMs;
   }
 
   /** True once the client has acknowledged anything: a live client, not a one-off request. */
@@ -120,7 +130,7 @@ export class ReadSession {
   start(now: number): SessionStep {
     if (this.params.sendOack) {
       this.sentAt = now;
-      return { send: { kind: 'oack' }, timerMs: this.rto };
+      return { send: { kind: 'oack' }, timerMs: this.timerAfterSend() };
     }
     this.phase = 'data';
     return this.sendWindow(now);
@@ -163,11 +173,11 @@ export class ReadSession {
     this.retransmissions += 1;
     this.sentAt = undefined; // Karn: never time a retransmitted window
     this.rto = Math.min(this.rto * 2, Math.max(this.maxRto, this.params.fixedTimeoutMs ?? 0));
-    if (this.phase === 'oack') return { send: { kind: 'oack' }, timerMs: this.rto };
+    if (this.phase === 'oack') return { send: { kind: 'oack' }, timerMs: this.timerAfterSend() };
     const first = this.acked + 1;
     const count = Math.min(this.params.windowsize, this.totalBlocks - this.acked);
     this.dataPacketsSent += count;
-    return { send: { kind: 'data', first, count }, timerMs: this.rto };
+    return { send: { kind: 'data', first, count }, timerMs: this.timerAfterSend() };
   }
 
   /** Marks the session finished (client error, server shutdown); later events are ignored. */
@@ -181,7 +191,14 @@ export class ReadSession {
     this.sentUpTo = this.acked + count;
     this.sentAt = now;
     this.dataPacketsSent += count;
-    return { send: { kind: 'data', first, count }, timerMs: this.rto };
+    return { send: { kind: 'data', first, count }, timerMs: this.timerAfterSend() };
+  }
+
+  /** The timer after a send: the RTO, or the wait for a late first ACK after the last retry. */
+  private timerAfterSend(): number {
+    return !this.acknowledged && this.retries >= this.maxRetriesUnconfirmed
+      ? Math.max(this.rto, this.unconfirmedWaitMs)
+      : this.rto;
   }
 
   /** RFC 6298 §2 smoothing, used only when the client did not fix a timeout. */

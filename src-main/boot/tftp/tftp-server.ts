@@ -79,7 +79,12 @@ export interface TftpServerOptions {
   /** Timing overrides for tests. */
   readonly timing?: Pick<
     SessionParams,
-    'initialTimeoutMs' | 'minTimeoutMs' | 'maxTimeoutMs' | 'maxRetries' | 'maxRetriesUnconfirmed'
+    | 'initialTimeoutMs'
+    | 'minTimeoutMs'
+    | 'maxTimeoutMs'
+    | 'maxRetries'
+    | 'maxRetriesUnconfirmed'
+    | 'unconfirmedWaitMs'
   >;
   /** Socket factory (Pixiecore-style seam for tests); implies the portable engine. */
   readonly createSocket?: (type: 'udp4' | 'udp6') => Socket;

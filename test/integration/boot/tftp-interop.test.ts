@@ -376,7 +376,13 @@ describe.each(engines)('TFTP with the %s transfer engine', (engine) => {
         port: 0,
         resolver: directoryResolver(root),
         maxBlksize: 1468,
-        timing: { initialTimeoutMs: 40, minTimeoutMs: 40, maxTimeoutMs: 80, maxRetries: 5 },
+        timing: {
+          initialTimeoutMs: 40,
+          minTimeoutMs: 40,
+          maxTimeoutMs: 80,
+          maxRetries: 5,
+          unconfirmedWaitMs: 200,
+        },
         onTransfer: (e) => outcomes.push(e),
         engine,
       });
@@ -396,6 +402,40 @@ describe.each(engines)('TFTP with the %s transfer engine', (engine) => {
       } finally {
         c.close();
         await quick.close();
+      }
+    });
+
+    it('still resumes when the client’s ACK comes after the last retransmission of DATA 1', async () => {
+      // 5 % loss: both ACKs of DATA 1 were lost and the client resends its ACK on its own timer.
+      const outcomes: TftpTransferEvent[] = [];
+      const late = await TftpServer.start({
+        address: '127.0.0.1',
+        port: 0,
+        resolver: directoryResolver(root),
+        maxBlksize: 1468,
+        timing: {
+          initialTimeoutMs: 40,
+          minTimeoutMs: 40,
+          maxTimeoutMs: 80,
+          unconfirmedWaitMs: 600,
+        },
+        onTransfer: (e) => outcomes.push(e),
+        engine,
+      });
+      const c = await RawClient.open();
+      try {
+        c.send({ op: 'rrq', filename: 'one-block.bin', mode: 'octet', options: [] }, late.port);
+        const first = await c.waitFor(2, 2000); // DATA 1 and its one retransmission
+        // Well past the retransmission's own timeout (80 ms), within the wait for a late ACK.
+        await new Promise((r) => setTimeout(r, 250));
+        c.send({ op: 'ack', block: 1 }, first.from.port);
+        expect((await c.waitFor(3, 2000)).packet).toMatchObject({ op: 'data', block: 2 });
+        c.send({ op: 'ack', block: 2 }, first.from.port);
+        await vi.waitFor(() => expect(outcomes).toHaveLength(1), { timeout: 2000 });
+        expect(outcomes[0]).toMatchObject({ outcome: 'complete', bytes: 512, retransmissions: 1 });
+      } finally {
+        c.close();
+        await late.close();
       }
     });
 

@@ -91,6 +91,32 @@ describe('ReadSession', () => {
     }
   });
 
+  it('after the last unconfirmed retry, waits for a late first ACK, which then resumes the transfer', () => {
+    // A lossy network lost the client's ACKs; the client resends its ACK on its own 5 s timer.
+    const s = new ReadSession({ size: 1000, blksize: 512, windowsize: 1, sendOack: false });
+    expect(s.start(0).timerMs).toBe(1000);
+    expect(s.onTimeout()).toEqual({ send: { kind: 'data', first: 1, count: 1 }, timerMs: 8000 });
+    expect(s.onAck(1, 7000)).toEqual({ send: { kind: 'data', first: 2, count: 1 }, timerMs: 2000 });
+    expect(s.confirmed).toBe(true);
+    const oack = new ReadSession({
+      size: 1000,
+      blksize: 512,
+      windowsize: 1,
+      sendOack: true,
+      unconfirmedWaitMs: 300,
+    });
+    oack.start(0);
+    expect(oack.onTimeout()).toEqual({ send: { kind: 'oack' }, timerMs: 2000 });
+    const noRetry = new ReadSession({
+      size: 1000,
+      blksize: 512,
+      windowsize: 1,
+      sendOack: false,
+      maxRetriesUnconfirmed: 0,
+    });
+    expect(noRetry.start(0).timerMs).toBe(8000);
+  });
+
   it('is confirmed by the first ACK, of the OACK or of DATA 1, and then keeps every retry', () => {
     const viaOack = new ReadSession({ size: 1000, blksize: 512, windowsize: 1, sendOack: true });
     viaOack.start(0);
