@@ -2,7 +2,8 @@
  * BootHttpServer streams boot content over HTTP/1.x with `node:http`: single Range requests
  * (206/416), HEAD, Content-Length, ETag and Last-Modified. Bound to the serving address only
  * (default port 5248, as MAAS uses). lpxelinux speaks HTTP/1.0, GRUB and iPXE HTTP/1.1; a plain 200
- * with Content-Length satisfies all of them.
+ * with Content-Length satisfies all of them. File bodies go out with sendfile where the native
+ * module has it (`send-file.ts`), so a rack of machines fetching images costs no copies.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
