@@ -195,7 +195,7 @@ export class DhcpResponder {
     const ignored = 'address pool exhausted';
     if (!this.poolLog.shouldLog(mac, now)) return { ignored };
     const range = `${this.config.range?.first ?? ''}-${this.config.range?.last ?? ''}`;
-    const detail = `pool exhausted: every address of ${range} is leased, on offer or reserved, so this machine gets none; widen the range (serve --range, or the Boot server screen), or free addresses (labboot leases shows who holds them)`;
+    const detail = `pool exhausted: every address of ${range} is leased, on offer or reserved, so this machine gets none; widen the range (serve --range, or the Boot server screen), and see who holds them with labboot leases`;
     return { ignored, event: this.ev(mac, null, 'dhcp-pool-exhausted', detail) };
   }
 

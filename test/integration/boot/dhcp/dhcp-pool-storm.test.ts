@@ -168,12 +168,13 @@ describe('full DHCP: 20 clients, a pool of 10, and a restart mid-storm', () => {
     for (const [addr, macs] of holders(offersBefore)) expect([...macs], addr).toHaveLength(1);
 
     // Restart mid-storm: the leased clients renew, the rest go on discovering.
-    const mark = bound.map((i) => leaseLines(clients[i] as LabProcess).length);
     for (const i of bound) clients[i]?.child.kill('SIGUSR1');
     await lab.stop(serve);
     expect(serve.child.exitCode).toBe(0);
     const firstOut = serve.stdout();
     serve = await startServe();
+    // Only the new serve can answer from here on.
+    const mark = bound.map((i) => leaseLines(clients[i] as LabProcess).length);
     // Three of them start afresh (a reboot: DISCOVER without an address), the rest renew.
     const rebooted = bound.slice(0, 3);
     for (const i of rebooted) {
@@ -191,6 +192,12 @@ describe('full DHCP: 20 clients, a pool of 10, and a restart mid-storm', () => {
       bound.every((i, k) => renewed(k, i) !== null),
     );
     for (const [k, i] of bound.entries()) expect(renewed(k, i), macOfClient(i)).toBe(address(i));
+    const acked = dhcpLines(serve.stdout()).filter((l) => l.stage === 'dhcp-ack');
+    for (const [mac, addr] of boundIp)
+      expect(
+        acked.some((l) => l.mac === mac && l.detail.startsWith(addr)),
+        mac,
+      ).toBe(true);
     expect(bound.map((i) => address(i))).toEqual([...boundIp.values()]);
     await new Promise((r) => setTimeout(r, RETRY_S * 1_500));
     for (const i of waiting) expect(address(i), macOfClient(i)).toBeNull();
