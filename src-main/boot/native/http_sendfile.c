@@ -27,6 +27,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <sys/eventfd.h>
 #include <sys/sendfile.h>
@@ -76,7 +77,7 @@ static int wait_writable(job_t *j, double last_progress, enum outcome *out) {
   for (;;) {
     double left = j->stall_ms - (now_ms() - last_progress);
     if (left <= 0) {
-      snprintf(j->detail, sizeof j->detail, "the client took nothing for %.0f s",
+      snprintf(j->detail, sizeof j->detail, "the client took nothing for %g s",
                j->stall_ms / 1000);
       *out = OUT_ERROR;
       return 0;
@@ -132,6 +133,12 @@ static void *worker(void *arg) {
   job_t *j = arg;
   /* Named so that a running transfer shows in top -H and /proc/PID/task/x/comm. */
   pthread_setname_np(pthread_self(), "http-sendfile");
+  /* sendfile has no MSG_NOSIGNAL: a SIGPIPE it raises stays pending on this thread and vanishes
+     with it (EPIPE ends the transfer), whether or not the embedding process ignores SIGPIPE.
+     Other signals are left to the process's own threads. */
+  sigset_t all;
+  sigfillset(&all);
+  pthread_sigmask(SIG_BLOCK, &all, NULL);
   j->outcome = run(j);
   /* An error that came from the abort itself is not the transfer's failure. */
   if (atomic_load(&j->stop)) j->outcome = OUT_ABORTED;

@@ -353,12 +353,18 @@ function fdOf(socket: Socket): number {
 }
 
 function sendfile(
-  options: { socketFd: number; fileFd: number; offset: number; length: number },
+  options: {
+    socketFd: number;
+    fileFd: number;
+    offset: number;
+    length: number;
+    stallTimeoutMs?: number;
+  },
   onStart: (abort: () => void) => void = () => undefined,
 ): Promise<NativeSendfileResult> {
   const a = addon();
   return new Promise((resolve) => {
-    const handle = a.startSendfile({ ...options, stallTimeoutMs: 10_000 }, resolve);
+    const handle = a.startSendfile({ stallTimeoutMs: 10_000, ...options }, resolve);
     onStart(() => a.abortSendfile(handle));
   });
 }
@@ -417,6 +423,32 @@ describe('startSendfile in the native module', () => {
         () => setTimeout(() => pair.client.resetAndDestroy(), 200),
       );
       expect((await gone).outcome).toBe('disconnected');
+    } finally {
+      closeSync(fd);
+      pair.client.destroy();
+      pair.server.destroy();
+      pair.listener.close();
+    }
+  });
+
+  it('gives up on a client that takes nothing for the stall timeout', async () => {
+    const pair = await socketPair();
+    const fd = openSync(join(root, 'slow.bin'), 'r');
+    try {
+      pair.client.pause();
+      const t0 = performance.now();
+      const stalled = await sendfile({
+        socketFd: fdOf(pair.server),
+        fileFd: fd,
+        offset: 0,
+        length: slow.length,
+        stallTimeoutMs: 300,
+      });
+      expect(stalled.outcome).toBe('error');
+      expect(stalled.detail).toBe('the client took nothing for 0.3 s');
+      expect(stalled.bytesSent).toBeGreaterThan(0);
+      expect(performance.now() - t0).toBeGreaterThanOrEqual(290);
+      expect(performance.now() - t0).toBeLessThan(3000);
     } finally {
       closeSync(fd);
       pair.client.destroy();
