@@ -149,6 +149,9 @@ export class BootLogStore {
   private readonly reported = new Set<WriteFailure>();
   /** Flushes in a row that found the store locked: retries back off while it stays so. */
   private lockedFlushes = 0;
+  /** A write crossed a multiple of `pruneEvery`; the prune runs in a task of its own. */
+  private pruneDue = false;
+  private pruneTask: NodeJS.Immediate | undefined;
 
   constructor(
     private readonly db: Database,
@@ -172,18 +175,25 @@ export class BootLogStore {
     }
     // While the store is locked only the timer retries, so a handler never waits for the lock.
     if (this.queue.length >= (this.options.batchSize ?? 256) && this.lockedFlushes === 0)
-      this.flush();
+      this.writeQueued();
     else this.arm();
   }
 
-  /**
-   * flush writes the queued events in one transaction, then prunes when the inserts crossed a
-   * multiple of `pruneEvery`. A failure never reaches the caller (a DHCP, TFTP or HTTP handler):
-   * a locked store keeps the batch for the next flush, since the lock is usually brief; any other
-   * failure (disk full, read-only, damaged) drops the batch, because retrying would only grow the
-   * queue while the machines keep booting.
-   */
+  /** flush writes what is queued now, and prunes if a write made that due (reads call it). */
   flush(): void {
+    this.writeQueued();
+    if (this.pruneDue) this.prune();
+  }
+
+  /**
+   * writeQueued writes the queued events in one transaction. When the inserts cross a multiple of
+   * `pruneEvery` the prune follows in a task of its own, so a write and a prune never add up to
+   * one long stall. A failure never reaches the caller (a DHCP, TFTP or HTTP handler): a locked
+   * store keeps the batch for the next flush, since the lock is usually brief; any other failure
+   * (disk full, read-only, damaged) drops the batch, because retrying would only grow the queue
+   * while the machines keep booting.
+   */
+  private writeQueued(): void {
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
     const batch = this.queue;
@@ -203,6 +213,17 @@ export class BootLogStore {
     const before = this.inserts;
     this.inserts += batch.length;
     if (Math.floor(before / every) === Math.floor(this.inserts / every)) return;
+    // A prune still waiting when the next falls due runs at once: a burst that never lets the
+    // event loop turn (a test's loop, an import) stays bounded too.
+    if (this.pruneDue) return this.prune();
+    this.pruneDue = true;
+    this.pruneTask = setImmediate(() => this.prune()).unref();
+  }
+
+  private prune(): void {
+    this.pruneDue = false;
+    if (this.pruneTask !== undefined) clearImmediate(this.pruneTask);
+    this.pruneTask = undefined;
     try {
       // The same rule as history pruning, so a burst never cuts a MAC's newest boot; the budget
       // keeps it from stalling the serving process (the rest goes next time).
@@ -212,7 +233,7 @@ export class BootLogStore {
         batchRows: 500,
       });
     } catch (error) {
-      // The next crossing prunes again; a write that failed here fails the next flush too.
+      // The next crossing prunes again; a store that failed here fails the next write too.
       this.report(failureOf(error), error);
     }
   }
@@ -222,7 +243,7 @@ export class BootLogStore {
     return { events: this.events, writes: this.writes, dropped: this.dropped };
   }
 
-  /** dispose writes what is still queued. */
+  /** dispose writes what is still queued (and prunes, if due). */
   dispose(): void {
     this.flush();
   }
@@ -268,7 +289,7 @@ export class BootLogStore {
     if (this.timer !== undefined) return;
     const base = this.options.flushDelayMs ?? 50;
     const delay = Math.min(base * 2 ** Math.min(this.lockedFlushes, 10), Math.max(base, 1000));
-    this.timer = setTimeout(() => this.flush(), delay).unref();
+    this.timer = setTimeout(() => this.writeQueued(), delay).unref();
   }
 
   private report(kind: WriteFailure, error: unknown): void {

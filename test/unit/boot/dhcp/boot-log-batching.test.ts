@@ -120,6 +120,30 @@ describe('BootLogStore batching', () => {
     expect(log.timeline(A).map((e) => e.stage)).toEqual(['dhcp-nak', 'dhcp-decline']);
   });
 
+  it('prunes in a task of its own after the write that made it due, or at once on a read', async () => {
+    const db = memoryDb();
+    const now = 10 * 86_400_000;
+    // Two days old, nobody's boot, with a one-day limit: every row may go.
+    const old = (i: number): BootEvent => ({
+      ...tftp(now - 2 * 86_400_000 + i, '10.0.0.9'),
+      clientIp: null,
+    });
+    const log = new BootLogStore(db, {
+      batchSize: 4,
+      pruneEvery: 4,
+      limits: () => ({ maxAgeDays: 1, maxEvents: 1000 }),
+      now: () => now,
+    });
+    for (let i = 0; i < 4; i++) log.record(old(i));
+    expect(count(db)).toBe(4);
+    await new Promise((r) => setImmediate(r));
+    expect(count(db)).toBe(0);
+    for (let i = 0; i < 4; i++) log.record(old(i));
+    expect(count(db)).toBe(4);
+    expect(log.recent()).toEqual([]);
+    expect(count(db)).toBe(0);
+  });
+
   it('writes the last batch on dispose', () => {
     const db = memoryDb();
     const log = new BootLogStore(db);
