@@ -12,16 +12,15 @@
  * Run as root: `npx tsx test/bench/pxe-boot.ts [rounds=2] [all|VARIANT,VARIANT…]`, variants:
  * bios-full, uefi-full, uefi-http-full, uefi-sb-full, bios-proxy, uefi-proxy.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { writeDnsmasqConf } from '../helpers/netns/dnsmasq-conf';
+import { join } from 'node:path';
 import { NetnsLab, type LabProcess } from '../helpers/netns/netns-lab';
 import { SERVER_IP, VM_MAC, buildLan, routerConfig } from '../e2e/pxe/lab';
 import { bootVm, type Firmware } from '../e2e/pxe/qemu';
 import { startServe } from '../e2e/pxe/serve-process';
 import { syncLabStore, type LabGrub } from '../e2e/pxe/store-image';
+import { LABBOOT_SIDE_TFTP_PORT, copyServedFiles, dnsmasqConfig, tftpFilesOf } from './dnsmasq-pxe';
 import { assertQuietMachine } from './load-guard';
 
 type Server = 'labboot' | 'dnsmasq';
@@ -67,91 +66,9 @@ if (variants.length === 0)
   throw new Error(`no variant named ${which}; use all or ${VARIANTS.map((v) => v.name).join(',')}`);
 const IMAGE = 'ubuntu/jammy/amd64';
 const RANGE = ['10.77.0.50', '10.77.0.60'] as const;
-/** LabBoot's TFTP port while dnsmasq holds 69 in the dnsmasq rounds. */
-const LABBOOT_SIDE_TFTP_PORT = 1069;
 
 /** TFTP names and sizes LabBoot served per variant in its rounds: what dnsmasq must serve too. */
 const servedOverTftp = new Map<string, Map<string, number>>();
-
-interface TftpEvent {
-  protocol: string;
-  file?: string;
-  outcome?: string;
-  bytes?: number;
-}
-
-/** tftpFilesOf reads the files a `labboot --json serve` sent, from its NDJSON event lines. */
-function tftpFilesOf(stdout: string): [string, number][] {
-  return stdout
-    .split('\n')
-    .filter((l) => l.startsWith('{'))
-    .map((l) => JSON.parse(l) as TftpEvent)
-    .filter((e) => e.protocol === 'tftp' && e.outcome === 'complete' && e.file !== undefined)
-    .map((e) => [(e.file ?? '').replace(/^\/+/, ''), e.bytes ?? 0]);
-}
-
-/**
- * dnsmasqConfig mirrors LabBoot's full-mode boot choices (`defaultTargets`): iPXE gets LabBoot's
- * script URL, UEFI x64 PXE the shim, UEFI HTTP Boot the shim's URL, BIOS lpxelinux.0; TFTP from
- * `tftpRoot`.
- */
-function dnsmasqConfig(dir: string, tftpRoot: string): string {
-  const conf = join(dir, 'dnsmasq-srv.conf');
-  writeDnsmasqConf(conf, join(dir, 'srv.leases'), [
-    'enable-tftp',
-    `tftp-root=${tftpRoot}`,
-    'dhcp-authoritative',
-    `dhcp-range=${RANGE[0]},${RANGE[1]},255.255.255.0,1h`,
-    'dhcp-userclass=set:ipxe,iPXE',
-    'dhcp-match=set:efi64,option:client-arch,7',
-    'dhcp-match=set:efi64,option:client-arch,9',
-    'dhcp-match=set:efihttp,option:client-arch,16',
-    `dhcp-boot=tag:ipxe,http://${SERVER_IP}:5248/boot.ipxe`,
-    'dhcp-boot=tag:!ipxe,tag:efi64,bootx64.efi',
-    `dhcp-boot=tag:!ipxe,tag:efihttp,http://${SERVER_IP}:5248/images/bootx64.efi`,
-    // UEFI HTTP Boot takes an offer only when it says HTTPClient (UEFI 2.x §24.7).
-    'dhcp-option-force=tag:efihttp,60,HTTPClient',
-    'dhcp-boot=tag:!ipxe,tag:!efi64,tag:!efihttp,lpxelinux.0',
-  ]);
-  writeFileSync(join(dir, 'srv.leases'), '');
-  return conf;
-}
-
-/**
- * copyServedFiles fetches each file from LabBoot's TFTP inside `ns` into `root`, byte for byte, and
- * checks it has the size LabBoot sent during its boot.
- */
-function copyServedFiles(ns: string, files: ReadonlyMap<string, number>, root: string): void {
-  for (const [name, bytes] of files) {
-    const out = join(root, name);
-    mkdirSync(dirname(out), { recursive: true });
-    // GRUB's module lists that a store lacks are answered empty; curl cannot fetch an empty file.
-    if (bytes === 0) {
-      writeFileSync(out, '');
-      continue;
-    }
-    execFileSync(
-      'ip',
-      [
-        'netns',
-        'exec',
-        ns,
-        'curl',
-        '-sSf',
-        '--max-time',
-        '30',
-        '-o',
-        out,
-        `tftp://${SERVER_IP}:${LABBOOT_SIDE_TFTP_PORT}/${name}`,
-      ],
-      { stdio: ['ignore', 'ignore', 'pipe'] },
-    );
-    if (statSync(out).size !== bytes)
-      throw new Error(
-        `${name}: LabBoot sent ${bytes} bytes in its boot, ${statSync(out).size} now`,
-      );
-  }
-}
 
 async function once(
   work: string,
@@ -204,7 +121,7 @@ async function once(
       copyServedFiles(net.srv, names, tftpRoot);
       const dnsmasq = lab.run(net.srv, 'dnsmasq', [
         '-k',
-        `--conf-file=${dnsmasqConfig(dir, tftpRoot)}`,
+        `--conf-file=${dnsmasqConfig(dir, tftpRoot, RANGE)}`,
         '--log-facility=-',
       ]);
       await new Promise((r) => setTimeout(r, 500));

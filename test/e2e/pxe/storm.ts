@@ -11,8 +11,11 @@ import type { NetnsLab } from '../../helpers/netns/netns-lab';
 import { runBundledCli } from '../../helpers/run-bundled-cli';
 import { bootVm } from './qemu';
 
-/** The firmware a storm client boots with: BIOS iPXE ROM or OVMF's own PXE (arch 7). */
-export type StormFirmware = 'bios' | 'uefi';
+/**
+ * The firmware a storm client boots with: BIOS iPXE ROM, OVMF's own PXE (arch 7), or OVMF's HTTP
+ * Boot (arch 16), the UEFI road beside a home router.
+ */
+export type StormFirmware = 'bios' | 'uefi' | 'uefi-http';
 
 /** One VM of a storm. */
 export interface StormClient {
@@ -38,18 +41,26 @@ export interface ClientBoot {
  * Guest RAM per firmware: 256 MiB is enough for iPXE; GRUB under OVMF runs out of memory loading
  * the kernel with 256 MiB, so UEFI machines get 512.
  */
-export const STORM_MEMORY_MIB: Readonly<Record<StormFirmware, number>> = { bios: 256, uefi: 512 };
+export const STORM_MEMORY_MIB: Readonly<Record<StormFirmware, number>> = {
+  bios: 256,
+  uefi: 512,
+  'uefi-http': 512,
+};
 
 const hex = (n: number): string => n.toString(16).padStart(2, '0');
 
 /**
  * stormClients gives each tap a client with MAC `52:54:00:77:GROUP:NN`, BIOS and UEFI alternating
- * (BIOS first, so an odd count has one BIOS more).
+ * (BIOS first, so an odd count has one BIOS more); `uefi` says how the UEFI ones boot.
  */
-export function stormClients(taps: readonly string[], group: number): StormClient[] {
+export function stormClients(
+  taps: readonly string[],
+  group: number,
+  uefi: 'uefi' | 'uefi-http' = 'uefi',
+): StormClient[] {
   return taps.map((tap, i) => ({
     mac: `52:54:00:77:${hex(group)}:${hex(i + 1)}`,
-    firmware: i % 2 === 0 ? 'bios' : 'uefi',
+    firmware: i % 2 === 0 ? 'bios' : uefi,
     tap,
   }));
 }
@@ -111,7 +122,7 @@ export function clientLines(boots: readonly ClientBoot[], indent = '  '): string
   return boots
     .map(
       (b) =>
-        `${indent}${b.client.mac} ${b.client.firmware.padEnd(4)} ${
+        `${indent}${b.client.mac} ${b.client.firmware.padEnd(9)} ${
           b.ms === undefined ? `FAILED: ${b.error ?? 'unknown'}` : `${(b.ms / 1000).toFixed(1)} s`
         }\n`,
     )

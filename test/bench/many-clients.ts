@@ -1,0 +1,278 @@
+/**
+ * Benchmark: many PXE clients powered on in the same second. For each server — the bundled
+ * `labboot serve --dhcp full` on a store filled by `labboot sync`, and dnsmasq for DHCP + TFTP
+ * serving the very files LabBoot served (dnsmasq-pxe.ts; kernel and initrd from LabBoot's HTTP in
+ * both) — one client boots alone per firmware (the baseline), then N clients (BIOS iPXE ROM and
+ * OVMF PXE, half and half) are spawned in one tight loop on one LAN bridge. Each client's time is
+ * its spawn to the marker of a marker-only initramfs on its serial console. Prints per-client
+ * times, median and max, max/single (goal <= 3x), how many booted, the labboot/dnsmasq ratio of
+ * the storm's median and max, serve's event-loop delay summary, and whether every MAC's boot-log
+ * timeline is its own. The servers alternate order per round (LabBoot first in round 1, so
+ * dnsmasq knows which files to serve). `--proxy` runs LabBoot beside a home router handing the
+ * addresses (UEFI machines boot by HTTP Boot there); dnsmasq is not compared then, since its
+ * proxyDHCP cannot offer HTTP Boot.
+ * Run as root after `npx electron-vite build`:
+ * `npx tsx test/bench/many-clients.ts [clients=20] [rounds=1] [--proxy] [--loaded]`; `--loaded`
+ * reports even when other work loads the machine (figures are then upper bounds).
+ */
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { NetnsLab, type LabProcess } from '../helpers/netns/netns-lab';
+import { SERVER_IP, buildLan, clientTaps, routerConfig } from '../e2e/pxe/lab';
+import { buildMarkerOnlyInitramfs } from '../e2e/pxe/payloads';
+import { startServe } from '../e2e/pxe/serve-process';
+import { syncLabStore } from '../e2e/pxe/store-image';
+import {
+  bootTogether,
+  checkTimelines,
+  clientLines,
+  parseLoopDelaySummary,
+  readBootLog,
+  spawnSpreadMs,
+  stormClients,
+  type ClientBoot,
+  type StormFirmware,
+} from '../e2e/pxe/storm';
+import { boundedCount, median, pairedRatio, roundOrder } from './bench-stats';
+import { LABBOOT_SIDE_TFTP_PORT, copyServedFiles, dnsmasqConfig, tftpFilesOf } from './dnsmasq-pxe';
+import { assertQuietMachine, quietMachineVerdict } from './load-guard';
+import { refuseWithoutBundle } from './served-image';
+
+type Server = 'labboot' | 'dnsmasq';
+
+const positional = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+const clients = boundedCount(positional[0], 20, 1, 40);
+const rounds = boundedCount(positional[1], 1, 1, 5);
+const proxy = process.argv.includes('--proxy');
+const loaded = process.argv.includes('--loaded');
+const IMAGE = 'ubuntu/jammy/amd64';
+const RANGE = ['10.77.0.100', '10.77.0.179'] as const;
+/** Per VM, from its spawn: TCG on a loaded 2-core machine is slow, but a stuck client must end. */
+const SINGLE_TIMEOUT_MS = 300_000;
+const STORM_TIMEOUT_MS = 600_000;
+/** MAC groups: the baseline clients and the storm's clients, the same in every round and server. */
+const SINGLE_GROUP = 0x40;
+const STORM_GROUP = 0x41;
+const uefiRoad = proxy ? 'uefi-http' : 'uefi';
+
+/** TFTP names and sizes LabBoot served: what dnsmasq must serve too. */
+const servedOverTftp = new Map<string, number>();
+
+/** What one server's turn in a round measured. */
+interface Turn {
+  readonly single: ReadonlyMap<StormFirmware, number>;
+  readonly storm: readonly ClientBoot[];
+}
+
+const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
+const ratio = (x: number): string => `${x.toFixed(2)}x`;
+
+/** startServer starts LabBoot, or dnsmasq beside a `labboot serve --dhcp off` for HTTP. */
+async function startServer(
+  lab: NetnsLab,
+  net: ReturnType<typeof buildLan>,
+  server: Server,
+  dataDir: string,
+  dir: string,
+): Promise<LabProcess> {
+  if (server === 'labboot')
+    return startServe(
+      lab,
+      net.srv,
+      dataDir,
+      [
+        '--interface',
+        net.srvIf,
+        '--dhcp',
+        proxy ? 'proxy' : 'full',
+        ...(proxy ? [] : ['--range', RANGE.join('-')]),
+        '--boot',
+        IMAGE,
+      ],
+      { json: true },
+    );
+  const side = await startServe(lab, net.srv, dataDir, [
+    '--address',
+    SERVER_IP,
+    '--dhcp',
+    'off',
+    '--tftp-port',
+    String(LABBOOT_SIDE_TFTP_PORT),
+    '--boot',
+    IMAGE,
+  ]);
+  const tftpRoot = join(dir, 'tftp');
+  mkdirSync(tftpRoot, { recursive: true });
+  copyServedFiles(net.srv, servedOverTftp, tftpRoot);
+  const dnsmasq = lab.run(net.srv, 'dnsmasq', [
+    '-k',
+    `--conf-file=${dnsmasqConfig(dir, tftpRoot, RANGE)}`,
+    '--log-facility=-',
+  ]);
+  await new Promise((r) => setTimeout(r, 500));
+  if (dnsmasq.child.exitCode !== null) throw new Error(`dnsmasq: ${dnsmasq.stderr()}`);
+  return side;
+}
+
+/** stopServer stops LabBoot by SIGTERM (as Ctrl-C) and keeps the TFTP files it sent. */
+async function stopServer(lab: NetnsLab, server: Server, serve: LabProcess): Promise<void> {
+  await lab.stop(serve, 15_000);
+  if (server === 'labboot')
+    for (const [name, bytes] of tftpFilesOf(serve.stdout())) servedOverTftp.set(name, bytes);
+}
+
+/** turn runs one server's baseline boots and its storm on a fresh lab network. */
+async function turn(work: string, dataDir: string, server: Server, round: number): Promise<Turn> {
+  const lab = new NetnsLab('mc');
+  const dir = join(work, `${server}-${round}`);
+  mkdirSync(dir, { recursive: true });
+  const tag = `round ${round + 1} ${server}`;
+  try {
+    const net = buildLan(lab);
+    const taps = clientTaps(lab, net, clients);
+    const router = routerConfig(dir, proxy);
+    lab.run(net.rtr, 'dnsmasq', ['-k', `--conf-file=${router.conf}`, '--log-facility=-']);
+
+    const single = new Map<StormFirmware, number>();
+    const alone = await startServer(lab, net, server, dataDir, join(dir, 'single'));
+    const log = (): string => `${alone.stdout()}\n${alone.stderr()}`;
+    for (const c of stormClients(taps.slice(0, 2), SINGLE_GROUP, uefiRoad)) {
+      const [b] = await bootTogether(lab, net.lan, [c], {
+        work: join(dir, 'single'),
+        timeoutMs: SINGLE_TIMEOUT_MS,
+        serverLog: log,
+      });
+      if (b?.ms === undefined)
+        throw new Error(`${tag}: the single ${c.firmware} client did not boot: ${b?.errorDetail}`);
+      single.set(c.firmware, b.ms);
+      process.stdout.write(`${tag} single: ${c.mac} ${c.firmware} ${seconds(b.ms)}\n`);
+    }
+    await stopServer(lab, server, alone);
+
+    const crowd = stormClients(taps, STORM_GROUP, uefiRoad);
+    const serve = await startServer(lab, net, server, dataDir, join(dir, 'storm'));
+    const since = Date.now();
+    const storm = await bootTogether(lab, net.lan, crowd, {
+      work: join(dir, 'storm'),
+      timeoutMs: STORM_TIMEOUT_MS,
+      serverLog: () => `${serve.stdout()}\n${serve.stderr()}`,
+    });
+    await stopServer(lab, server, serve);
+    process.stdout.write(
+      `${tag} storm: ${clients} clients spawned within ${spawnSpreadMs(storm)} ms\n${clientLines(storm)}`,
+    );
+    printStorm(tag, single, storm);
+    if (server === 'labboot') {
+      const summary = parseLoopDelaySummary(serve.stderr());
+      process.stdout.write(`${tag} ${summary?.line ?? 'no loop-delay summary'}\n`);
+      const verdict = checkTimelines(
+        await readBootLog(dataDir),
+        crowd.map((c) => c.mac),
+        since,
+      );
+      process.stdout.write(
+        verdict.faults.length === 0
+          ? `${tag} timelines: ${verdict.own.length}/${clients} own\n`
+          : `${tag} timelines: ${verdict.own.length}/${clients} own; faults:\n${verdict.faults.map((f) => `  ${f}\n`).join('')}`,
+      );
+    }
+    for (const b of storm.filter((x) => x.errorDetail !== undefined))
+      process.stdout.write(`${tag} ${b.client.mac} failed: ${b.errorDetail ?? ''}\n`);
+    return { single, storm };
+  } finally {
+    await lab.dispose();
+  }
+}
+
+/** booted is the storm's times of the clients that reached the marker. */
+const booted = (storm: readonly ClientBoot[]): number[] =>
+  storm.flatMap((b) => (b.ms === undefined ? [] : [b.ms]));
+
+/**
+ * maxOverSingle is the worst storm client's time over the single time of its own firmware (a BIOS
+ * client against the lone BIOS boot, a UEFI one against the lone UEFI boot).
+ */
+function maxOverSingle(
+  single: ReadonlyMap<StormFirmware, number>,
+  storm: readonly ClientBoot[],
+): { worst: number; per: Map<StormFirmware, number> } {
+  const per = new Map<StormFirmware, number>();
+  for (const b of storm) {
+    const alone = single.get(b.client.firmware);
+    if (b.ms === undefined || alone === undefined) continue;
+    per.set(b.client.firmware, Math.max(per.get(b.client.firmware) ?? 0, b.ms / alone));
+  }
+  return { worst: Math.max(0, ...per.values()), per };
+}
+
+function printStorm(
+  tag: string,
+  single: ReadonlyMap<StormFirmware, number>,
+  storm: readonly ClientBoot[],
+): void {
+  const ok = booted(storm);
+  const { worst, per } = maxOverSingle(single, storm);
+  process.stdout.write(
+    `${tag} storm: ${ok.length}/${storm.length} clients booted; median ${seconds(median(ok))}, max ${seconds(Math.max(0, ...ok))}; ` +
+      `max/single ${ratio(worst)} (${[...per].map(([fw, r]) => `${fw} ${ratio(r)}`).join(', ')}; goal <= 3x)\n`,
+  );
+}
+
+function printLoad(): void {
+  if (!loaded) {
+    assertQuietMachine();
+    return;
+  }
+  const load = loadavg()[0] ?? Number.NaN;
+  const v = quietMachineVerdict(load, availableParallelism());
+  process.stdout.write(
+    v.quiet
+      ? `${v.line}\n`
+      : `machine: 1-minute load average ${load.toFixed(2)} on ${availableParallelism()} core(s) (--loaded: other work competes, so the figures are upper bounds)\n`,
+  );
+}
+
+async function main(): Promise<void> {
+  printLoad();
+  if (process.getuid?.() !== 0) throw new Error('Run as root (network namespaces, tap devices).');
+  refuseWithoutBundle();
+  const work = mkdtempSync(join(tmpdir(), 'labboot-bench-many-'));
+  try {
+    const dataDir = join(work, 'data');
+    await syncLabStore(work, dataDir, 'http', buildMarkerOnlyInitramfs);
+    const servers: Server[] = proxy ? ['labboot'] : ['labboot', 'dnsmasq'];
+    const turns: Record<Server, Turn[]> = { labboot: [], dnsmasq: [] };
+    for (let round = 0; round < rounds; round++)
+      for (const server of roundOrder(servers, round))
+        turns[server].push(await turn(work, dataDir, server, round));
+
+    const all = (s: Server): ClientBoot[] => turns[s].flatMap((t) => t.storm);
+    for (const s of servers) {
+      const ok = booted(all(s));
+      const worst = Math.max(0, ...turns[s].map((t) => maxOverSingle(t.single, t.storm).worst));
+      process.stdout.write(
+        `${s}: ${ok.length}/${all(s).length} clients booted over ${rounds} round(s); storm median ${seconds(median(turns[s].map((t) => median(booted(t.storm)))))}, max ${seconds(Math.max(0, ...ok))}; max/single ${ratio(worst)} (goal <= 3x)\n`,
+      );
+    }
+    if (proxy) {
+      process.stdout.write(
+        'dnsmasq not compared beside a router: its proxyDHCP knows only PXEClient requests, so it cannot offer UEFI HTTP Boot\n',
+      );
+      return;
+    }
+    const stat = (s: Server, f: (ms: number[]) => number): number[] =>
+      turns[s].map((t) => f(booted(t.storm)));
+    const maxOf = (ms: number[]): number => Math.max(0, ...ms);
+    process.stdout.write(
+      `storm labboot/dnsmasq: median ${ratio(pairedRatio(stat('labboot', median), stat('dnsmasq', median)))}, max ${ratio(pairedRatio(stat('labboot', maxOf), stat('dnsmasq', maxOf)))} (per-round ratios, median of ${rounds})\n`,
+    );
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${String(error)}\n`);
+  process.exit(1);
+});
