@@ -9,6 +9,7 @@
  * goes to one waiting client.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
 import { NetnsLab, canUseNetns, ip, type LabProcess } from '../../../helpers/netns/netns-lab';
 import {
   addressOf,
@@ -85,13 +86,13 @@ describe('full DHCP: 20 clients, a pool of 10, and a restart mid-storm', () => {
   const clients: LabProcess[] = [];
   let script = '';
 
-  const startServe = async (): Promise<LabProcess> => {
+  const startServe = async (dataDir: string): Promise<LabProcess> => {
     const serve = lab.run(
       srv,
       process.execPath,
       [
         labbootBin,
-        ...['--data', tmp.path, 'serve', '--interface', 'br0', '--dhcp', 'full'],
+        ...['--data', dataDir, 'serve', '--interface', 'br0', '--dhcp', 'full'],
         ...['--range', RANGE, '--tftp-port', '1069', '--http-port', '15252'],
       ],
       { cwd: repoRoot, env: { ...process.env, NO_COLOR: '1' } },
@@ -125,7 +126,8 @@ describe('full DHCP: 20 clients, a pool of 10, and a restart mid-storm', () => {
   });
 
   it('leases 10 distinct addresses, says "pool exhausted" once per waiting client, and keeps every lease across a restart', async () => {
-    let serve = await startServe();
+    const data = join(tmp.path, 'steady');
+    let serve = await startServe(data);
     const started = Date.now();
     for (const ns of clientNs) clients.push(startUdhcpc(lab, ns, 'eth0', script, RETRY_S));
     expect(Date.now() - started).toBeLessThan(1000);
@@ -172,7 +174,7 @@ describe('full DHCP: 20 clients, a pool of 10, and a restart mid-storm', () => {
     await lab.stop(serve);
     expect(serve.child.exitCode).toBe(0);
     const firstOut = serve.stdout();
-    serve = await startServe();
+    serve = await startServe(data);
     // Only the new serve can answer from here on.
     const mark = bound.map((i) => leaseLines(clients[i] as LabProcess).length);
     // Three of them start afresh (a reboot: DISCOVER without an address), the rest renew.
@@ -207,7 +209,7 @@ describe('full DHCP: 20 clients, a pool of 10, and a restart mid-storm', () => {
       expect(details, mac).toHaveLength(1);
     }
 
-    const table = await runBundledCli(['--data', tmp.path, '--json', 'leases']);
+    const table = await runBundledCli(['--data', data, '--json', 'leases']);
     expect(table.status, table.stderr).toBe(0);
     const view = JSON.parse(table.stdout) as MachinesView;
     const live = view.leases.filter((l) => l.state === 'bound' && !l.expired);
@@ -217,7 +219,7 @@ describe('full DHCP: 20 clients, a pool of 10, and a restart mid-storm', () => {
     expect(new Set(view.leases.map((l) => l.ip)).size).toBe(view.leases.length);
 
     // The stored boot log of both runs: no address went to two MACs.
-    const log = await runBundledCli(['--data', tmp.path, '--json', 'log', '--limit', '10000']);
+    const log = await runBundledCli(['--data', data, '--json', 'log', '--limit', '10000']);
     expect(log.status, log.stderr).toBe(0);
     const steps = log.stdout
       .split('\n')
@@ -247,5 +249,6 @@ describe('full DHCP: 20 clients, a pool of 10, and a restart mid-storm', () => {
         addr,
       ).toHaveLength(1);
     await lab.stop(serve);
+    await Promise.all(clients.splice(0).map((c) => lab.stop(c)));
   }, 90_000);
 });
