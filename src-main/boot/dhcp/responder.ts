@@ -9,7 +9,8 @@
  * - full (RFC 2131 §4.3): we own a range; leases live in SQLite; DISCOVER, REQUEST (selecting,
  *   init-reboot, renewing, rebinding), DECLINE, RELEASE and INFORM are handled. A reserved MAC is
  *   always offered its address (in the range or not) and refused any other; no other MAC is ever
- *   offered or acknowledged a reserved address.
+ *   offered or acknowledged a reserved address. A client the full pool leaves without an address
+ *   gets no answer; the boot log says "pool exhausted" once per MAC per window.
  */
 import { BootOp, macOf, type DhcpPacket } from './codec';
 import {
