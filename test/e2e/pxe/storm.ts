@@ -31,6 +31,8 @@ export interface ClientBoot {
   readonly spawnedAt: number;
   /** Spawn to marker, when it got there. */
   readonly ms?: number;
+  /** Spawn to the first sight of each boot stage on its console (qemu.ts), in milliseconds. */
+  readonly milestones?: Readonly<Record<string, number>>;
   /** The first line of why it did not. */
   readonly error?: string;
   /** Why it did not, with the tails of its serial console and the server's log. */
@@ -105,7 +107,12 @@ export async function bootTogether(
   return settled.map((s, i): ClientBoot => {
     const client = clients[i]!;
     if (s.status === 'fulfilled')
-      return { client, spawnedAt: s.value.startedAt, ms: s.value.markerMs };
+      return {
+        client,
+        spawnedAt: s.value.startedAt,
+        ms: s.value.markerMs,
+        milestones: s.value.milestones,
+      };
     const why = s.reason instanceof Error ? s.reason.message : String(s.reason);
     return { client, spawnedAt: spawned[i]!, error: why.split('\n')[0] ?? why, errorDetail: why };
   });
@@ -117,13 +124,22 @@ export function spawnSpreadMs(boots: readonly ClientBoot[]): number {
   return at.length === 0 ? 0 : Math.max(...at) - Math.min(...at);
 }
 
-/** clientLines prints one line per client: MAC, firmware and seconds (or why it failed). */
+/**
+ * clientLines prints one line per client: MAC, firmware and seconds (or why it failed), then the
+ * seconds at which each boot stage showed on its console.
+ */
 export function clientLines(boots: readonly ClientBoot[], indent = '  '): string {
+  const stages = (b: ClientBoot): string =>
+    Object.entries(b.milestones ?? {})
+      .map(([k, ms]) => `${k} ${(ms / 1000).toFixed(1)}`)
+      .join(', ');
   return boots
     .map(
       (b) =>
         `${indent}${b.client.mac} ${b.client.firmware.padEnd(9)} ${
-          b.ms === undefined ? `FAILED: ${b.error ?? 'unknown'}` : `${(b.ms / 1000).toFixed(1)} s`
+          b.ms === undefined
+            ? `FAILED: ${b.error ?? 'unknown'}`
+            : `${(b.ms / 1000).toFixed(1)} s (${stages(b)})`
         }\n`,
     )
     .join('');
