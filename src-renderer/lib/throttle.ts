@@ -45,3 +45,43 @@ export function throttle(fn: () => void, ms: number, clock: ThrottleClock = real
     },
   };
 }
+
+/** A throttled batch: `push` queues an item for the next flush, `cancel` drops what is queued. */
+export interface ThrottledBatch<T> {
+  push: (item: T) => void;
+  cancel: () => void;
+}
+
+/**
+ * throttledBatch hands queued items to `flush` in arrival order, all at once: the first push
+ * flushes at once, later ones at most once per `ms`, and the last push is never lost. While
+ * waiting it keeps only the newest `max` items, so a stalled flush cannot grow without bound.
+ */
+export function throttledBatch<T>(
+  flush: (items: T[]) => void,
+  ms: number,
+  max: number,
+  clock: ThrottleClock = realClock,
+): ThrottledBatch<T> {
+  let queue: T[] = [];
+  const throttled = throttle(
+    () => {
+      const items = queue;
+      queue = [];
+      if (items.length > 0) flush(items);
+    },
+    ms,
+    clock,
+  );
+  return {
+    push(item) {
+      queue.push(item);
+      if (queue.length > max) queue.shift();
+      throttled.trigger();
+    },
+    cancel() {
+      throttled.cancel();
+      queue = [];
+    },
+  };
+}

@@ -1,4 +1,4 @@
-import { useMemo } from 'react';
+import { memo, useMemo } from 'react';
 import type { BootStep } from '../../../src-shared/boot/events';
 import { stepOk } from '../../../src-shared/boot/steps';
 import { clientBootPath } from './client-boot-path';
@@ -15,9 +15,19 @@ interface ClientRow {
 
 const protocols = ['dhcp', 'tftp', 'http'] as const;
 
+// One formatter for every row: toLocaleTimeString builds a new one per call, hundreds per render.
+const timeFormat = new Intl.DateTimeFormat(undefined, {
+  hour: 'numeric',
+  minute: 'numeric',
+  second: 'numeric',
+});
+
 function time(at: number): string {
-  return new Date(at).toLocaleTimeString();
+  return timeFormat.format(at);
 }
+
+/** How many of a client's newest steps its timeline shows. */
+const shownSteps = 40;
 
 /** reached says how far a client got per protocol: none, ok, or only failures. */
 function reached(
@@ -85,48 +95,83 @@ export function LiveLog({ steps }: { steps: readonly BootStep[] }) {
       </thead>
       <tbody>
         {rows.map((r) => (
-          <tr key={r.client}>
-            <th scope="row">
-              <code>{r.client}</code>
-              {r.addresses.size > 0 && <div className="hint">{[...r.addresses].join(', ')}</div>}
-              <div className="hint">
-                {time(r.first)} – {time(r.last)}
-              </div>
-              {clientBootPath(r.steps) !== undefined && (
-                <div className="badge badge-muted">via {clientBootPath(r.steps)}</div>
-              )}
-            </th>
-            <td>
-              <ol className="stages" style={stagesStyle} aria-label={`Boot stages of ${r.client}`}>
-                {protocols.map((p) => {
-                  const state = reached(r.steps, p);
-                  return (
-                    <li key={p} className={`badge ${badgeFor[state]}`}>
-                      {p.toUpperCase()} {reachedLabel[state]}
-                    </li>
-                  );
-                })}
-              </ol>
-            </td>
-            <td>
-              <ol className="timeline">
-                {r.steps.slice(-40).map((s, i) => (
-                  <li key={i} className={stepOk(s.stage) ? 'step-ok' : 'step-bad'}>
-                    <span className={`proto proto-${s.protocol}`}>{s.protocol.toUpperCase()}</span>{' '}
-                    <span className="hint">{time(s.at)}</span>{' '}
-                    <code>{s.protocol === 'dhcp' ? `${s.stage}: ${s.detail}` : s.detail}</code>
-                  </li>
-                ))}
-              </ol>
-              {r.steps.length > 40 && (
-                <p className="hint">
-                  {r.steps.length - 40} earlier steps of this client are not shown.
-                </p>
-              )}
-            </td>
-          </tr>
+          <ClientRowView key={r.client} row={r} />
         ))}
       </tbody>
     </table>
   );
 }
+
+/**
+ * sameRow says a row shows the same thing as before: steps are only ever appended (and the oldest
+ * dropped), and each step object is made once, so its ends and count tell.
+ */
+function sameRow(a: { row: ClientRow }, b: { row: ClientRow }): boolean {
+  const x = a.row;
+  const y = b.row;
+  return (
+    x.steps.length === y.steps.length &&
+    x.steps[0] === y.steps[0] &&
+    x.steps[x.steps.length - 1] === y.steps[y.steps.length - 1] &&
+    x.addresses.size === y.addresses.size
+  );
+}
+
+/**
+ * timelineKeys names each shown step by what it is (time, protocol, stage, detail, and which
+ * repeat of that), so a new step adds one item and drops the oldest shown instead of rewriting
+ * every item as a key by position would.
+ */
+export function timelineKeys(steps: readonly BootStep[]): string[] {
+  const seen = new Map<string, number>();
+  return steps.map((s) => {
+    const base = `${s.at}|${s.protocol}|${s.stage}|${s.detail}`;
+    const n = seen.get(base) ?? 0;
+    seen.set(base, n + 1);
+    return `${base}#${n}`;
+  });
+}
+
+/** ClientRowView is one client's row; it renders again only when that client's steps change. */
+const ClientRowView = memo(function ClientRowView({ row: r }: { row: ClientRow }) {
+  const path = clientBootPath(r.steps);
+  const from = Math.max(0, r.steps.length - shownSteps);
+  const shown = r.steps.slice(from);
+  const keys = timelineKeys(shown);
+  return (
+    <tr>
+      <th scope="row">
+        <code>{r.client}</code>
+        {r.addresses.size > 0 && <div className="hint">{[...r.addresses].join(', ')}</div>}
+        <div className="hint">
+          {time(r.first)} – {time(r.last)}
+        </div>
+        {path !== undefined && <div className="badge badge-muted">via {path}</div>}
+      </th>
+      <td>
+        <ol className="stages" style={stagesStyle} aria-label={`Boot stages of ${r.client}`}>
+          {protocols.map((p) => {
+            const state = reached(r.steps, p);
+            return (
+              <li key={p} className={`badge ${badgeFor[state]}`}>
+                {p.toUpperCase()} {reachedLabel[state]}
+              </li>
+            );
+          })}
+        </ol>
+      </td>
+      <td>
+        <ol className="timeline">
+          {shown.map((s, i) => (
+            <li key={keys[i]} className={stepOk(s.stage) ? 'step-ok' : 'step-bad'}>
+              <span className={`proto proto-${s.protocol}`}>{s.protocol.toUpperCase()}</span>{' '}
+              <span className="hint">{time(s.at)}</span>{' '}
+              <code>{s.protocol === 'dhcp' ? `${s.stage}: ${s.detail}` : s.detail}</code>
+            </li>
+          ))}
+        </ol>
+        {from > 0 && <p className="hint">{from} earlier steps of this client are not shown.</p>}
+      </td>
+    </tr>
+  );
+}, sameRow);

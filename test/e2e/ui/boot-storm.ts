@@ -8,6 +8,7 @@
  */
 import { execFile } from 'node:child_process';
 import { createSocket, type RemoteInfo } from 'node:dgram';
+import { formatBootEvent, type BootServeEvent } from '../../../src-shared/boot/events';
 
 const opRrq = 1;
 const opData = 3;
@@ -32,15 +33,18 @@ function unknownTid(): Buffer {
 
 /**
  * tftpRead reads `file` from the TFTP server at `server:port` with a socket bound to `local`,
- * resending the last packet after 500 ms of silence (at most 5 times in a row), and resolves with
- * the number of bytes received. Rejects on an ERROR packet or after `timeoutMs`.
+ * resending the last packet after 2 s of silence (at most 4 times in a row; patient like tftp-hpa
+ * and atftp, so a loaded machine does not start duplicate transfers), and resolves with the number
+ * of bytes received once it has dallied `dallyMs` after the final ACK, acknowledging a resent final
+ * block again (RFC 1350 section 6). Rejects on an ERROR packet or after `timeoutMs`.
  */
 export function tftpRead(
   local: string,
   server: string,
   port: number,
   file: string,
-  timeoutMs = 5000,
+  timeoutMs = 12_000,
+  dallyMs = 500,
 ): Promise<number> {
   const socket = createSocket('udp4');
   return new Promise<number>((resolve, reject) => {
@@ -68,9 +72,9 @@ export function tftpRead(
       socket.send(packet, toPort, server);
       clearTimeout(resend);
       resend = setTimeout(() => {
-        if (++retries > 5) finish(new Error(`TFTP read of ${file} from ${local}: no answer`));
+        if (++retries > 4) finish(new Error(`TFTP read of ${file} from ${local}: no answer`));
         else send(last, lastPort);
-      }, 500);
+      }, 2000);
     };
     socket.on('error', (e) => finish(e));
     socket.on('message', (msg: Buffer, from: RemoteInfo) => {
@@ -88,7 +92,7 @@ export function tftpRead(
       }
       if (op !== opData) return;
       const block = msg.readUInt16BE(2);
-      if (block === expected - 1) {
+      if (block === ((expected - 1) & 0xffff)) {
         socket.send(ack(block), tid, server); // our ACK was lost: say it again
         return;
       }
@@ -97,8 +101,9 @@ export function tftpRead(
       bytes += msg.length - 4;
       expected = (expected + 1) & 0xffff;
       if (msg.length - 4 < blockSize) {
+        clearTimeout(resend);
         socket.send(ack(block), tid, server);
-        finish(undefined);
+        resend = setTimeout(() => finish(undefined), dallyMs);
       } else send(ack(block), tid);
     });
     socket.bind({ address: local, port: 0 }, () => send(last, port));
@@ -189,6 +194,10 @@ export interface TappedEvent {
   /** performance.now() in this process when the event's frame was read. */
   readonly receivedAt: number;
   readonly client: string;
+  /** The line `labboot serve` prints for it. */
+  readonly line: string;
+  /** A TFTP transfer that completed or an HTTP answer below 400. */
+  readonly ok: boolean;
 }
 
 /** An open event-stream reader: what arrived so far, and `close()`. */
@@ -228,9 +237,19 @@ export async function tapBootEvents(origin: string, token: string): Promise<Even
             .filter((l) => l.startsWith('data: '))
             .map((l) => l.slice(6))
             .join('\n');
-          const payload = JSON.parse(data) as { client?: unknown };
-          const client = typeof payload.client === 'string' ? payload.client : '';
-          events.push({ receivedAt: performance.now(), client });
+          const e = JSON.parse(data) as BootServeEvent;
+          const ok =
+            e.protocol === 'tftp'
+              ? e.outcome === 'complete'
+              : e.protocol === 'http'
+                ? e.status < 400
+                : true;
+          events.push({
+            receivedAt: performance.now(),
+            client: e.client,
+            line: formatBootEvent(e),
+            ok,
+          });
         }
       }
     } catch {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { throttle, type ThrottleClock } from '../../../src-renderer/lib/throttle';
+import { throttle, throttledBatch, type ThrottleClock } from '../../../src-renderer/lib/throttle';
 
 /** A hand-driven clock: `advance` moves time and fires what fell due. */
 function fakeClock(): ThrottleClock & { advance: (ms: number) => void } {
@@ -58,5 +58,37 @@ describe('throttle', () => {
     t.cancel();
     clock.advance(1000);
     expect(runs).toBe(1);
+  });
+});
+
+describe('throttledBatch', () => {
+  it('hands a burst over in order as one batch at once and one per interval, losing none', () => {
+    const clock = fakeClock();
+    const batches: number[][] = [];
+    const b = throttledBatch<number>((items) => batches.push(items), 200, 1000, clock);
+    b.push(0);
+    expect(batches).toEqual([[0]]);
+    // 100 events 5 ms apart (half a second): one batch per 200 ms, not one per event.
+    for (let i = 1; i <= 100; i++) {
+      clock.advance(5);
+      b.push(i);
+    }
+    clock.advance(1000);
+    expect(batches.length).toBeLessThanOrEqual(4);
+    expect(batches.flat()).toEqual(Array.from({ length: 101 }, (_, i) => i));
+  });
+
+  it('keeps only the newest items while a flush waits, and drops them when cancelled', () => {
+    const clock = fakeClock();
+    const batches: string[][] = [];
+    const b = throttledBatch<string>((items) => batches.push(items), 200, 3, clock);
+    b.push('a');
+    for (const x of ['b', 'c', 'd', 'e', 'f']) b.push(x);
+    clock.advance(200);
+    expect(batches).toEqual([['a'], ['d', 'e', 'f']]);
+    b.push('g');
+    b.cancel();
+    clock.advance(1000);
+    expect(batches).toHaveLength(2);
   });
 });
