@@ -152,6 +152,8 @@ export class BootLogStore {
   /** A write crossed a multiple of `pruneEvery`; the prune runs in a task of its own. */
   private pruneDue = false;
   private pruneTask: NodeJS.Immediate | undefined;
+  /** Set by dispose: the last batch may wait the store's usual time for a lock. */
+  private closing = false;
 
   constructor(
     private readonly db: Database,
@@ -227,11 +229,13 @@ export class BootLogStore {
     try {
       // The same rule as history pruning, so a burst never cuts a MAC's newest boot; the budget
       // keeps it from stalling the serving process (the rest goes next time).
-      pruneBootEvents(this.db, this.limits(), {
-        now: this.options.now,
-        budgetMs: this.options.pruneBudgetMs ?? 20,
-        batchRows: 500,
-      });
+      this.withShortLockWait(() =>
+        pruneBootEvents(this.db, this.limits(), {
+          now: this.options.now,
+          budgetMs: this.options.pruneBudgetMs ?? 20,
+          batchRows: 500,
+        }),
+      );
     } catch (error) {
       // The next crossing prunes again; a store that failed here fails the next write too.
       this.report(failureOf(error), error);
@@ -243,17 +247,14 @@ export class BootLogStore {
     return { events: this.events, writes: this.writes, dropped: this.dropped };
   }
 
-  /** dispose writes what is still queued (and prunes, if due). */
+  /** dispose writes what is still queued (and prunes, if due), waiting for a lock if it must. */
   dispose(): void {
+    this.closing = true;
     this.flush();
   }
 
   private write(batch: readonly BootEvent[]): void {
-    // A flush runs on the serving process's event loop: wait briefly for another process's lock,
-    // not the store's usual 10 s, and retry later instead. Nothing else runs while it is lowered.
-    const usual = this.db.pragma('busy_timeout', { simple: true }) as number;
-    this.db.pragma(`busy_timeout = ${Math.min(usual, this.options.lockWaitMs ?? 20)}`);
-    try {
+    this.withShortLockWait(() =>
       writeTransaction(this.db, () => {
         const insert = this.db.prepare(
           `INSERT INTO boot_events (at, mac, client_ip, protocol, stage, detail, boot_path)
@@ -261,7 +262,22 @@ export class BootLogStore {
         );
         for (const e of batch)
           insert.run(e.at, e.mac, e.clientIp, e.protocol, e.stage, e.detail, e.bootPath ?? null);
-      });
+      }),
+    );
+  }
+
+  /**
+   * withShortLockWait runs `fn` waiting only `lockWaitMs` for another process's write lock, not
+   * the store's usual 10 s: it runs on the serving process's event loop, and a locked batch is
+   * retried later. Nothing else runs on this connection while the wait is lowered.
+   */
+  private withShortLockWait<T>(fn: () => T): T {
+    const usual = this.db.pragma('busy_timeout', { simple: true }) as number;
+    const wait = this.closing ? usual : Math.min(usual, this.options.lockWaitMs ?? 20);
+    if (wait === usual) return fn();
+    this.db.pragma(`busy_timeout = ${wait}`);
+    try {
+      return fn();
     } finally {
       this.db.pragma(`busy_timeout = ${usual}`);
     }

@@ -178,6 +178,20 @@ describe('BootLogStore batching', () => {
     expect(db.pragma('busy_timeout', { simple: true })).toBe(10_000);
   });
 
+  it('waits for the lock on dispose, so the last batch is not lost at shutdown', async () => {
+    const tmp = makeTempDir();
+    const file = join(tmp.path, 'labboot.sqlite');
+    const db = openDatabase(file);
+    cleanups.push(tmp.remove, () => db.close());
+    const store = new BootLogStore(db, { lockWaitMs: 20 });
+    const lock = await holdWriteLock(file, 300);
+    cleanups.push(() => lock.released);
+    store.record(dhcp(1, A, '10.0.0.5'));
+    store.dispose();
+    expect(count(db)).toBe(1);
+    expect(store.written()).toEqual({ events: 1, writes: 1, dropped: 0 });
+  });
+
   it('drops a batch the store refuses, says so once per kind, and writes again once it can', () => {
     const db = memoryDb();
     const { log, lines } = warnings();
