@@ -120,10 +120,12 @@ export async function createServices(config: ServicesConfig): Promise<Services> 
       sources: () => sources.effectiveSources(),
       generation: catalogueGeneration(db),
     });
-    const deploy = store.add(new DeployService({ db, dataDir: config.dataDir, events, log }));
     // One boot log per process, so every reader sees what any boot server queued; disposed
     // (its last batch written) after the boot servers stop and before the database closes.
     const bootLog = store.add(new BootLogStore(db, { log }));
+    const deploy = store.add(
+      new DeployService({ db, dataDir: config.dataDir, events, log, bootLog }),
+    );
     const bootDeps = {
       db,
       bootLog,

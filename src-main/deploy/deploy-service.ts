@@ -57,6 +57,8 @@ export interface DeployServiceDeps {
   readonly silenceMs?: number;
   /** The installer template (tests); read from resources/deploy on first use otherwise. */
   readonly installer?: string;
+  /** The process's boot log, written before machine views read it (its writes are batched). */
+  readonly bootLog?: { flush(): void };
 }
 
 /** What a machine's network boot gets because of its deploy state. */
@@ -277,6 +279,7 @@ export class DeployService implements Disposable {
   /** Every MAC in the boot log or the deployments, newest activity first. */
   machines(): MachineView[] {
     this.expireSilent();
+    this.deps.bootLog?.flush();
     const rows = new Map(this.deployments.list().map((d) => [d.mac, d]));
     const seen = this.deps.db
       .prepare('SELECT DISTINCT mac FROM boot_events WHERE mac IS NOT NULL')
@@ -498,6 +501,7 @@ export class DeployService implements Disposable {
   }
 
   private view(mac: string, d: Deployment | undefined): MachineView {
+    this.deps.bootLog?.flush();
     const last = this.deps.db
       .prepare(
         'SELECT at, client_ip FROM boot_events WHERE mac = ? ORDER BY at DESC, id DESC LIMIT 1',
