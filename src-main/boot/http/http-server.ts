@@ -145,18 +145,24 @@ export class BootHttpServer {
     let detail: string | null = null;
     let probe = false;
     const rawPath = req.url ?? '/';
+    let body: Promise<unknown> = Promise.resolve();
     res.on('close', () => {
-      this.options.onRequest?.({
-        client: req.socket.remoteAddress ?? '',
-        method: req.method ?? '',
-        path: rawPath,
-        status: res.statusCode,
-        bytes,
-        durationMs: Math.round(performance.now() - started),
-        detail,
-        probe,
-        userAgent: req.headers['user-agent'],
-      });
+      const client = req.socket.remoteAddress ?? '';
+      const status = res.statusCode;
+      // A sendfile body cut short learns how many bytes went out after the connection closed.
+      void body.then(() =>
+        this.options.onRequest?.({
+          client,
+          method: req.method ?? '',
+          path: rawPath,
+          status,
+          bytes,
+          durationMs: Math.round(performance.now() - started),
+          detail,
+          probe,
+          userAgent: req.headers['user-agent'],
+        }),
+      );
     });
     const fail = (status: number, message: string): void => {
       const body = `${message}\n`;
@@ -206,7 +212,9 @@ export class BootHttpServer {
       return;
     }
     try {
-      await this.send(req, res, content, (n) => (bytes += n), rawPath);
+      const sending = this.send(req, res, content, (n) => (bytes += n), rawPath);
+      body = sending.catch(() => undefined);
+      await sending;
     } finally {
       await closeContent(content);
     }

@@ -23,7 +23,7 @@ import {
 export const SENDFILE_MIN_BYTES = 256 * 1024;
 
 /** A client that takes no byte for this long holds a thread for nothing; its transfer ends. */
-const SENDFILE_STALL_MS = 60_000;
+export const SENDFILE_STALL_MS = 60_000;
 
 /** The native module's sendfile pair, as one object that is either whole or absent. */
 export interface SendfileEngine {
@@ -63,6 +63,8 @@ export interface FileBody {
   readonly start: number;
   readonly length: number;
   readonly count: (n: number) => void;
+  /** How long the client may take no byte before the sendfile path gives up (default 60 s). */
+  readonly stallMs?: number;
 }
 
 /**
@@ -84,27 +86,43 @@ export async function sendFileBody(
 /**
  * Resolves once everything node:http queued on the socket (the headers) is in the kernel: sendfile
  * writes straight to the descriptor, so it must not start ahead of bytes still in Node's queue. An
- * empty write's callback runs after every earlier write has completed.
+ * empty write's callback runs after every earlier write has completed. False when that takes
+ * longer than a client may stall.
  */
-function flushed(socket: Socket): Promise<void> {
-  if (socket.writableLength === 0) return Promise.resolve();
-  return new Promise((resolve) => socket.write(Buffer.alloc(0), () => resolve()));
+function flushed(socket: Socket, stallMs: number): Promise<boolean> {
+  if (socket.writableLength === 0) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), stallMs);
+    socket.write(Buffer.alloc(0), () => {
+      clearTimeout(timer);
+      resolve(true);
+    });
+  });
 }
 
 /** Sends the body with sendfile; 'unavailable' when this socket cannot take it (nothing sent). */
 async function sendfileBody(
-  { res, file, start, length, count }: FileBody,
+  { res, file, start, length, count, stallMs = SENDFILE_STALL_MS }: FileBody,
   engine: SendfileEngine,
 ): Promise<string | undefined | 'unavailable'> {
   const socket = res.socket;
   if (socket === null || socketDescriptor(socket) === undefined) return 'unavailable';
   res.flushHeaders();
-  await flushed(socket);
+  const inKernel = await flushed(socket, stallMs);
   if (res.destroyed || res.closed) return undefined;
   const socketFd = socketDescriptor(socket);
-  if (socketFd === undefined || socket.writableLength !== 0) {
-    res.destroy(); // the headers are out but their body cannot follow: the client retries
-    return 'the connection closed before the body could be sent';
+  // From here on the headers are out (or stuck): any failure must cut the connection.
+  if (!inKernel) {
+    res.destroy();
+    return `the client took nothing for ${stallMs / 1000} s`;
+  }
+  if (socketFd === undefined) {
+    res.destroy(); // closed while the headers went out: the client went away
+    return undefined;
+  }
+  if (socket.writableLength !== 0) {
+    res.destroy();
+    return 'bytes were queued on the socket after the headers; the body was not sent';
   }
   let settle: (result: NativeSendfileResult) => void = () => undefined;
   const done = new Promise<NativeSendfileResult>((resolve) => (settle = resolve));
@@ -112,7 +130,7 @@ async function sendfileBody(
   try {
     // Throws synchronously (dup, eventfd, thread) before a byte is sent.
     handle = engine.start(
-      { socketFd, fileFd: file.fd, offset: start, length, stallTimeoutMs: SENDFILE_STALL_MS },
+      { socketFd, fileFd: file.fd, offset: start, length, stallTimeoutMs: stallMs },
       settle,
     );
   } catch (error) {
