@@ -40,8 +40,8 @@ export interface NativeTransferOptions {
   readonly maxRetries: number;
   /** Retransmissions of the first packet while the client has acknowledged nothing. */
   readonly maxRetriesUnconfirmed: number;
-  /** After the last of those, how long to wait for a late first ACK. */
-  readonly unconfirmedWaitMs: number;
+  /** After the last retransmission, how long to wait for a late ACK. */
+  readonly lateAckWaitMs: number;
 }
 
 /** Opaque handle of a running native transfer. */

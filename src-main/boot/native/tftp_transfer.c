@@ -12,8 +12,8 @@
  * retransmits, a duplicate or stale ACK is dropped (no Sorcerer's Apprentice), block numbers roll
  * over past 65,535, and the timeout adapts to the measured round trip (RFC 6298) unless the client
  * fixed it (RFC 2349), and until the client's first ACK the first packet is retransmitted only
- * `maxRetriesUnconfirmed` times, after which the transfer still waits `unconfirmedWaitMs` for a
- * late ACK. Everything before the first packet (names, confinement, options)
+ * `maxRetriesUnconfirmed` times; after the last retransmission the transfer still waits
+ * `lateAckWaitMs` for a client that resends its lost ACK on its own timer. Everything before the first packet (names, confinement, options)
  * and after the last (the boot log) stays in TypeScript. The file is read through the transfer's own
  * duplicate of the descriptor, so closing JavaScript's handle cannot pull it away. Linux only.
  */
@@ -53,7 +53,7 @@ typedef struct transfer {
   double rto, min_rto, max_rto;
   int max_retries;
   int max_retries_unconfirmed; /* before the client's first ACK */
-  double unconfirmed_wait_ms;  /* after the last of those, for a client resending its lost ACK */
+  double late_ack_wait_ms;     /* after the last retry, for a client resending its lost ACK */
   uint8_t *chunk; /* read-ahead window of the file */
   uint64_t chunk_start;
   size_t chunk_len;
@@ -176,10 +176,10 @@ static void arm_timer(transfer_t *t, double ms, double *armed_ms) {
   *armed_ms = ms;
 }
 
-/* The timer after a send: the RTO, or the wait for a late first ACK after the last retry. */
+/* The timer after a send: the RTO, or the wait for a late ACK after the last retry. */
 static double timer_after_send(const transfer_t *t, int retries) {
-  if (!atomic_load(&t->confirmed) && retries >= t->max_retries_unconfirmed)
-    return t->rto > t->unconfirmed_wait_ms ? t->rto : t->unconfirmed_wait_ms;
+  int last = atomic_load(&t->confirmed) ? t->max_retries : t->max_retries_unconfirmed;
+  if (retries >= last) return t->rto > t->late_ack_wait_ms ? t->rto : t->late_ack_wait_ms;
   return t->rto;
 }
 
@@ -269,7 +269,7 @@ static void run(transfer_t *t) {
       if (acked == total) FINISH(OUT_COMPLETE);
       /* RFC 7440 §4: a partial ACK means the rest of the window was lost; resume after it. */
       SEND_WINDOW(now);
-      deadline = now + t->rto;
+      deadline = now + timer_after_send(t, retries);
     } else if (n >= 4 && packet[0] == 0 && packet[1] == 5) {
       unsigned code = (unsigned)(packet[2] << 8 | packet[3]);
       char text[256];
@@ -440,7 +440,7 @@ static napi_value start_transfer(napi_env env, napi_callback_info info) {
   napi_value o = argv[0];
   char local[64], client[64];
   double port, file_fd, size, blksize, windowsize, fixed_ms, initial_ms, min_ms, max_ms, retries,
-      retries_unconfirmed, unconfirmed_wait_ms;
+      retries_unconfirmed, late_ack_wait_ms;
   void *bytes = NULL, *oack = NULL;
   size_t bytes_len = 0, oack_len = 0;
   int has_bytes, has_oack;
@@ -455,7 +455,7 @@ static napi_value start_transfer(napi_env env, napi_callback_info info) {
       get_double(env, o, "maxTimeoutMs", &max_ms) != 0 ||
       get_double(env, o, "maxRetries", &retries) != 0 ||
       get_double(env, o, "maxRetriesUnconfirmed", &retries_unconfirmed) != 0 ||
-      get_double(env, o, "unconfirmedWaitMs", &unconfirmed_wait_ms) != 0 ||
+      get_double(env, o, "lateAckWaitMs", &late_ack_wait_ms) != 0 ||
       (has_bytes = get_buffer(env, o, "bytes", &bytes, &bytes_len)) < 0 ||
       (has_oack = get_buffer(env, o, "oack", &oack, &oack_len)) < 0) {
     napi_throw_type_error(env, NULL, "startTftpTransfer: an option is missing or of the wrong type");
@@ -464,7 +464,7 @@ static napi_value start_transfer(napi_env env, napi_callback_info info) {
   if (port < 1 || port > 65535 || blksize < 8 || blksize > 65464 || windowsize < 1 ||
       windowsize > 65535 || size < 0 || oack_len > MAX_OACK || (has_bytes && bytes_len != size) ||
       (!has_bytes && file_fd < 0) || initial_ms < 1 || min_ms < 1 || max_ms < min_ms ||
-      retries < 0 || retries_unconfirmed < 0 || unconfirmed_wait_ms < 0) {
+      retries < 0 || retries_unconfirmed < 0 || late_ack_wait_ms < 0) {
     napi_throw_range_error(env, NULL, "startTftpTransfer: an option is out of range");
     return NULL;
   }
@@ -481,7 +481,7 @@ static napi_value start_transfer(napi_env env, napi_callback_info info) {
   t->max_rto = max_ms;
   t->max_retries = (int)retries;
   t->max_retries_unconfirmed = retries_unconfirmed < retries ? (int)retries_unconfirmed : (int)retries;
-  t->unconfirmed_wait_ms = unconfirmed_wait_ms;
+  t->late_ack_wait_ms = late_ack_wait_ms;
   if (!has_bytes) {
     t->file_fd = fcntl((int)file_fd, F_DUPFD_CLOEXEC, 0);
     if (t->file_fd < 0) {

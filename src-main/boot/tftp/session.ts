@@ -10,9 +10,13 @@
  * - Until the client's first ACK the transfer is unconfirmed: a request from a spoofed or silent
  *   address never answers, so its first packet is retransmitted only `maxRetriesUnconfirmed` times
  *   (a forged request costs its victim two packets) and its slot is free again within seconds.
- *   After that last retransmission it still listens for `unconfirmedWaitMs`, sending nothing: a
- *   client whose ACKs were lost on a lossy network resends its ACK on its own timer (5 s in
- *   tftp-hpa and atftp, restarted by our retransmission) and must find the transfer still there.
+ * - After its last retransmission a transfer still listens for `lateAckWaitMs`, sending nothing.
+ *   On a lossy network a client whose ACKs were lost resends its ACK on its own timer (5 s in
+ *   tftp-hpa and atftp, restarted by every packet it gets; atftp ignores repeated DATA after one
+ *   extra ACK) and must find the transfer still there.
+ * - The RTO adapts to the measured round trip with a 50 ms floor: on a LAN each lost packet then
+ *   costs a twentieth of a second, not a quarter (1 MiB in 512-byte lock-step through 5 % loss each
+ *   way took 103 s at a 250 ms floor, 25 s at 50 ms). A spurious retransmission costs one DATA.
  */
 
 /** Parameters of one transfer, fixed after negotiation. */
@@ -31,8 +35,8 @@ export interface SessionParams {
   readonly maxRetries?: number;
   /** Retransmissions of the first OACK/DATA before giving up while no ACK has come yet. */
   readonly maxRetriesUnconfirmed?: number;
-  /** How long an unconfirmed transfer waits for a late first ACK after its last retransmission. */
-  readonly unconfirmedWaitMs?: number;
+  /** How long a transfer waits for a late ACK after its last retransmission. */
+  readonly lateAckWaitMs?: number;
 }
 
 /** What to put on the wire: the OACK, or DATA blocks `first..first+count-1` (absolute, 1-based). */
@@ -59,23 +63,23 @@ export interface SessionTiming {
   readonly maxTimeoutMs: number;
   readonly maxRetries: number;
   readonly maxRetriesUnconfirmed: number;
-  readonly unconfirmedWaitMs: number;
+  readonly lateAckWaitMs: number;
 }
 
 /**
- * Fills in the timer defaults: 1 s first timeout, RTO kept within 250 ms–5 s, 5 retries, one
- * retry before the first ACK (never more than `maxRetries`), then 8 s for a late first ACK: longer
- * than a client's 5 s retransmission timer restarted by that retry.
+ * Fills in the timer defaults: 1 s first timeout, RTO kept within 50 ms–5 s, 5 retries, one retry
+ * before the first ACK (never more than `maxRetries`), then 8 s for a late ACK after the last
+ * retry: longer than a client's 5 s retransmission timer restarted by that retry.
  */
 export function sessionTiming(params: Partial<SessionTiming>): SessionTiming {
   const maxRetries = params.maxRetries ?? 5;
   return {
     initialTimeoutMs: params.initialTimeoutMs ?? 1000,
-    minTimeoutMs: params.minTimeoutMs ?? 250,
+    minTimeoutMs: params.minTimeoutMs ?? 50,
     maxTimeoutMs: params.maxTimeoutMs ?? 5000,
     maxRetries,
     maxRetriesUnconfirmed: Math.min(params.maxRetriesUnconfirmed ?? 1, maxRetries),
-    unconfirmedWaitMs: params.unconfirmedWaitMs ?? 8000,
+    lateAckWaitMs: params.lateAckWaitMs ?? 8000,
   };
 }
 
@@ -98,7 +102,7 @@ export class ReadSession {
   private readonly maxRto: number;
   private readonly maxRetries: number;
   private readonly maxRetriesUnconfirmed: number;
-  private readonly unconfirmedWaitMs: number;
+  private readonly lateAckWaitMs: number;
   /** True once the client has acknowledged anything (the OACK or a DATA block). */
   private acknowledged = false;
   /** Packets sent, for events and the duplicate-ACK test. */
@@ -113,7 +117,7 @@ export class ReadSession {
     this.maxRto = timing.maxTimeoutMs;
     this.maxRetries = timing.maxRetries;
     this.maxRetriesUnconfirmed = timing.maxRetriesUnconfirmed;
-    this.unconfirmedWaitMs = timing.unconfirmedWaitMs;
+    this.lateAckWaitMs = timing.lateAckWaitMs;
   }
 
   /** True once the client has acknowledged anything: a live client, not a one-off request. */
@@ -194,11 +198,10 @@ export class ReadSession {
     return { send: { kind: 'data', first, count }, timerMs: this.timerAfterSend() };
   }
 
-  /** The timer after a send: the RTO, or the wait for a late first ACK after the last retry. */
+  /** The timer after a send: the RTO, or the wait for a late ACK after the last retry. */
   private timerAfterSend(): number {
-    return !this.acknowledged && this.retries >= this.maxRetriesUnconfirmed
-      ? Math.max(this.rto, this.unconfirmedWaitMs)
-      : this.rto;
+    const last = this.acknowledged ? this.maxRetries : this.maxRetriesUnconfirmed;
+    return this.retries >= last ? Math.max(this.rto, this.lateAckWaitMs) : this.rto;
   }
 
   /** RFC 6298 §2 smoothing, used only when the client did not fix a timeout. */

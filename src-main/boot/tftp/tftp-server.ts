@@ -84,7 +84,7 @@ export interface TftpServerOptions {
     | 'maxTimeoutMs'
     | 'maxRetries'
     | 'maxRetriesUnconfirmed'
-    | 'unconfirmedWaitMs'
+    | 'lateAckWaitMs'
   >;
   /** Socket factory (Pixiecore-style seam for tests); implies the portable engine. */
   readonly createSocket?: (type: 'udp4' | 'udp6') => Socket;
@@ -100,6 +100,13 @@ export interface TftpServerOptions {
  * request costs a full read even if it is never acknowledged. Boot files are binary; keep this small.
  */
 const NETASCII_LIMIT = 8 * 1024 * 1024;
+
+/**
+ * A client that has every block usually ACKs the last one and exits without waiting (tftp-hpa,
+ * curl, PXE ROMs): when that ACK is lost the transfer times out, yet the client most likely has the
+ * file. The boot log says so instead of leaving a bare "timeout".
+ */
+const LAST_ACK_MISSING = 'no ACK for the last block: the client may well have the whole file';
 
 /** What clients are told. Details (paths, errno text) stay in the log and the boot-log event. */
 const CLIENT_MESSAGE = {
@@ -351,6 +358,11 @@ export class TftpServer {
     this.transfers.delete(transfer);
     await reader.release();
     const stopped = result.outcome === 'stopped';
+    // Only for a client that acknowledged earlier blocks: a forged request ACKs nothing.
+    const lastAckMissing =
+      result.outcome === 'timeout' &&
+      result.ackedBlocks > 0 &&
+      result.ackedBlocks === Math.floor(reader.size / blksize);
     if (result.outcome === 'error')
       this.fail(rinfo, request.filename, result.detail ?? 'no detail');
     this.report({
@@ -366,7 +378,9 @@ export class TftpServer {
       dataPackets: result.dataPackets,
       retransmissions: result.retransmissions,
       detail: !stopped
-        ? result.detail
+        ? lastAckMissing
+          ? LAST_ACK_MISSING
+          : result.detail
         : slot.evicted
           ? 'no ACK yet while the server was full: made room for a newer request'
           : 'server stopped',

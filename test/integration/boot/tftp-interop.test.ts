@@ -341,7 +341,13 @@ describe.each(engines)('TFTP with the %s transfer engine', (engine) => {
         port: 0,
         resolver: directoryResolver(root),
         maxBlksize: 1468,
-        timing: { initialTimeoutMs: 40, minTimeoutMs: 40, maxTimeoutMs: 80, maxRetries: 2 },
+        timing: {
+          initialTimeoutMs: 40,
+          minTimeoutMs: 40,
+          maxTimeoutMs: 80,
+          maxRetries: 2,
+          lateAckWaitMs: 100,
+        },
         onTransfer: (e) => outcomes.push(e),
         engine,
       });
@@ -361,8 +367,8 @@ describe.each(engines)('TFTP with the %s transfer engine', (engine) => {
           dataPackets: 4,
           retransmissions: 2,
         });
-        // 40 ms, then 80 ms (doubled), then 80 ms (capped) before giving up.
-        expect(outcomes[0]?.durationMs).toBeGreaterThanOrEqual(190);
+        // 40 ms, then 80 ms (doubled), then 100 ms for a late ACK before giving up.
+        expect(outcomes[0]?.durationMs).toBeGreaterThanOrEqual(210);
       } finally {
         c.close();
         await quick.close();
@@ -381,7 +387,7 @@ describe.each(engines)('TFTP with the %s transfer engine', (engine) => {
           minTimeoutMs: 40,
           maxTimeoutMs: 80,
           maxRetries: 5,
-          unconfirmedWaitMs: 200,
+          lateAckWaitMs: 200,
         },
         onTransfer: (e) => outcomes.push(e),
         engine,
@@ -417,7 +423,7 @@ describe.each(engines)('TFTP with the %s transfer engine', (engine) => {
           initialTimeoutMs: 40,
           minTimeoutMs: 40,
           maxTimeoutMs: 80,
-          unconfirmedWaitMs: 600,
+          lateAckWaitMs: 600,
         },
         onTransfer: (e) => outcomes.push(e),
         engine,
@@ -436,6 +442,76 @@ describe.each(engines)('TFTP with the %s transfer engine', (engine) => {
       } finally {
         c.close();
         await late.close();
+      }
+    });
+
+    it('still resumes when an ACK comes after the last retransmission of a later block', async () => {
+      // atftp re-ACKs a repeated DATA once, then ignores repeats until 5 s of silence.
+      const outcomes: TftpTransferEvent[] = [];
+      const late = await TftpServer.start({
+        address: '127.0.0.1',
+        port: 0,
+        resolver: directoryResolver(root),
+        maxBlksize: 1468,
+        timing: {
+          initialTimeoutMs: 40,
+          minTimeoutMs: 40,
+          maxTimeoutMs: 80,
+          maxRetries: 2,
+          lateAckWaitMs: 600,
+        },
+        onTransfer: (e) => outcomes.push(e),
+        engine,
+      });
+      const c = await RawClient.open();
+      try {
+        c.send({ op: 'rrq', filename: 'one-block.bin', mode: 'octet', options: [] }, late.port);
+        const first = await c.waitFor(1, 2000);
+        c.send({ op: 'ack', block: 1 }, first.from.port);
+        await c.waitFor(4, 2000); // DATA 2 and its two retransmissions
+        await new Promise((r) => setTimeout(r, 250)); // past 40 + 80 + 80 ms
+        c.send({ op: 'ack', block: 2 }, first.from.port);
+        await vi.waitFor(() => expect(outcomes).toHaveLength(1), { timeout: 2000 });
+        expect(outcomes[0]).toMatchObject({ outcome: 'complete', bytes: 512, retransmissions: 2 });
+      } finally {
+        c.close();
+        await late.close();
+      }
+    });
+
+    it('says the client may have the whole file when only the last ACK never came', async () => {
+      const outcomes: TftpTransferEvent[] = [];
+      const quick = await TftpServer.start({
+        address: '127.0.0.1',
+        port: 0,
+        resolver: directoryResolver(root),
+        maxBlksize: 1468,
+        timing: {
+          initialTimeoutMs: 40,
+          minTimeoutMs: 40,
+          maxTimeoutMs: 80,
+          maxRetries: 2,
+          lateAckWaitMs: 100,
+        },
+        onTransfer: (e) => outcomes.push(e),
+        engine,
+      });
+      const c = await RawClient.open();
+      try {
+        c.send({ op: 'rrq', filename: 'one-block.bin', mode: 'octet', options: [] }, quick.port);
+        const first = await c.waitFor(1, 2000);
+        c.send({ op: 'ack', block: 1 }, first.from.port);
+        // DATA 2 (empty, the end) arrives; its ACK is "lost": the client has exited.
+        await c.waitFor(2, 2000);
+        await vi.waitFor(() => expect(outcomes).toHaveLength(1), { timeout: 2000 });
+        expect(outcomes[0]).toMatchObject({
+          outcome: 'timeout',
+          bytes: 512,
+          detail: 'no ACK for the last block: the client may well have the whole file',
+        });
+      } finally {
+        c.close();
+        await quick.close();
       }
     });
 

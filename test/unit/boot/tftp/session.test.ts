@@ -73,9 +73,26 @@ describe('ReadSession', () => {
     expect(s.onAck(1, 0)).toEqual({ send: { kind: 'data', first: 2, count: 1 }, timerMs: 100 });
     expect(s.onTimeout()).toEqual({ send: { kind: 'data', first: 2, count: 1 }, timerMs: 200 });
     expect(s.onTimeout()).toEqual({ send: { kind: 'data', first: 2, count: 1 }, timerMs: 350 });
-    expect(s.onTimeout().timerMs).toBe(350);
+    // The last retry: then it waits for a late ACK before giving up.
+    expect(s.onTimeout().timerMs).toBe(8000);
     expect(s.onTimeout()).toEqual({ finished: 'timeout' });
     expect(s.retransmissions).toBe(3);
+  });
+
+  it('after its last retry, waits for a late ACK (a client resending on its own timer) and resumes', () => {
+    const s = new ReadSession({ size: 2000, blksize: 512, windowsize: 1, sendOack: false });
+    s.start(0);
+    s.onAck(1, 1);
+    const timers = Array.from({ length: 5 }, () => s.onTimeout().timerMs);
+    expect(timers.at(-1)).toBe(8000);
+    expect(s.onAck(2, 12_000)).toMatchObject({ send: { kind: 'data', first: 3, count: 1 } });
+  });
+
+  it('keeps the RTO at 50 ms after fast round trips, so a lost packet costs little', () => {
+    const s = new ReadSession({ size: 4000, blksize: 512, windowsize: 1, sendOack: false });
+    s.start(0);
+    expect(s.onAck(1, 0.3).timerMs).toBe(50);
+    expect(s.onAck(2, 0.6).timerMs).toBe(50);
   });
 
   it('gives a client that never ACKs one retransmission, of DATA 1 or of the OACK', () => {
@@ -103,7 +120,7 @@ describe('ReadSession', () => {
       blksize: 512,
       windowsize: 1,
       sendOack: true,
-      unconfirmedWaitMs: 300,
+      lateAckWaitMs: 300,
     });
     oack.start(0);
     expect(oack.onTimeout()).toEqual({ send: { kind: 'oack' }, timerMs: 2000 });
