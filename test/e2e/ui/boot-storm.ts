@@ -122,6 +122,7 @@ export function curlGet(local: string, urls: readonly string[], timeoutMs = 5000
   });
 }
 
+/** StormOptions says who the clients are, what they fetch from where, how fast, and for how long. */
 export interface StormOptions {
   /** One client per address. */
   readonly addresses: readonly string[];
@@ -137,6 +138,7 @@ export interface StormOptions {
   readonly maxRounds: number;
 }
 
+/** StormResult counts what the clients completed and lists every failure they met. */
 export interface StormResult {
   readonly rounds: number;
   readonly tftpReads: number;
