@@ -87,17 +87,18 @@ export async function bootTogether(
   clients: readonly StormClient[],
   o: BootTogetherOptions,
 ): Promise<ClientBoot[]> {
+  // Folders first, so the spawn loop does nothing else.
+  const dirs = clients.map((c) => join(o.work, c.mac.replaceAll(':', '')));
+  for (const d of dirs) mkdirSync(d, { recursive: true });
   const spawned: number[] = [];
-  const runs = clients.map((c) => {
-    const work = join(o.work, c.mac.replaceAll(':', ''));
-    mkdirSync(work, { recursive: true });
+  const runs = clients.map((c, i) => {
     spawned.push(Date.now());
     return bootVm(lab, {
       firmware: c.firmware,
       ns,
       tap: c.tap,
       mac: c.mac,
-      work,
+      work: dirs[i]!,
       timeoutMs: o.timeoutMs,
       memoryMiB: STORM_MEMORY_MIB[c.firmware],
       serverLog: o.serverLog,
