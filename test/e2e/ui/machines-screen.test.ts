@@ -87,6 +87,8 @@ async function seed(): Promise<void> {
     for (const [i, mac] of [DEPLOYING, DEPLOYED, FAILED].entries())
       step(now - 70_000 + i, mac, `192.168.50.${30 + i}`, 'http', 'cloud-init/user-data');
 
+    // The store batches its writes; write them before the console (another process) reads.
+    log.dispose();
     deploy.deploy(DEPLOYING, 'custom/jammy-packer', 'auto');
     report(deploy, DEPLOYING, { phase: 'started', bytes: '0', total: String(100 * MiB) });
     report(deploy, DEPLOYING, {

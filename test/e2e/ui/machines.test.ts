@@ -79,6 +79,8 @@ function seed(): void {
       stage: 'tftp-sent',
       detail: 'lpxelinux.0 — complete, 42.0 KiB',
     });
+    // The store batches its writes; write them before the console (another process) reads.
+    log.dispose();
   } finally {
     db.close();
   }
