@@ -7,6 +7,7 @@ import { createSocket, type Socket, type RemoteInfo } from 'node:dgram';
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
 import { decodePacket, encodePacket, type TftpPacket } from '../../../src-main/boot/tftp/codec';
 
 /** run executes a peer binary and resolves with its output; rejects on a non-zero exit or timeout. */
@@ -117,6 +118,10 @@ export function seededRandom(seed: number): () => number {
 export class LossyRelay {
   dropped = 0;
   forwarded = 0;
+  /** DATA packets the server sent towards the client, dropped or not (retransmissions included). */
+  serverData = 0;
+  /** When the client's first datagram (its request) reached the relay (`performance.now()`). */
+  firstClientAt: number | undefined;
   private readonly sockets: Socket[] = [];
   /** Relay socket facing the server, per client port. */
   private readonly upstream = new Map<number, Promise<Socket>>();
@@ -160,6 +165,7 @@ export class LossyRelay {
   }
 
   private async fromClient(msg: Buffer, from: RemoteInfo, toPort: number): Promise<void> {
+    this.firstClientAt ??= performance.now();
     this.clientPort = from.port;
     if (this.drop()) return;
     let up = this.upstream.get(from.port);
@@ -175,6 +181,7 @@ export class LossyRelay {
   }
 
   private async fromServer(msg: Buffer, server: RemoteInfo): Promise<void> {
+    if (msg.length >= 4 && msg[0] === 0 && msg[1] === 3) this.serverData += 1;
     let mirror = this.mirrors.get(server.port);
     if (mirror === undefined) {
       mirror = LossyRelay.bound().then((s) => {
