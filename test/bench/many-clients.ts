@@ -68,6 +68,12 @@ interface Turn {
 const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
 const ratio = (x: number): string => `${x.toFixed(2)}x`;
 
+/** A running server: LabBoot (the server, or HTTP only beside dnsmasq) and dnsmasq if any. */
+interface Running {
+  readonly labboot: LabProcess;
+  readonly dnsmasq?: LabProcess;
+}
+
 /** startServer starts LabBoot, or dnsmasq beside a `labboot serve --dhcp off` for HTTP. */
 async function startServer(
   lab: NetnsLab,
@@ -75,9 +81,9 @@ async function startServer(
   server: Server,
   dataDir: string,
   dir: string,
-): Promise<LabProcess> {
-  if (server === 'labboot')
-    return startServe(
+): Promise<Running> {
+  if (server === 'labboot') {
+    const labboot = await startServe(
       lab,
       net.srv,
       dataDir,
@@ -92,6 +98,8 @@ async function startServer(
       ],
       { json: true },
     );
+    return { labboot };
+  }
   const side = await startServe(lab, net.srv, dataDir, [
     '--address',
     SERVER_IP,
@@ -112,15 +120,42 @@ async function startServer(
   ]);
   await new Promise((r) => setTimeout(r, 500));
   if (dnsmasq.child.exitCode !== null) throw new Error(`dnsmasq: ${dnsmasq.stderr()}`);
-  return side;
+  return { labboot: side, dnsmasq };
 }
 
-/** stopServer stops LabBoot by SIGTERM (as Ctrl-C) and keeps the TFTP files it sent. */
-async function stopServer(lab: NetnsLab, server: Server, serve: LabProcess): Promise<void> {
-  await lab.stop(serve, 15_000);
+/**
+ * stopServer stops dnsmasq and LabBoot by SIGTERM (as Ctrl-C) and keeps the TFTP files LabBoot
+ * sent when it was the server.
+ */
+async function stopServer(lab: NetnsLab, server: Server, running: Running): Promise<void> {
+  if (running.dnsmasq !== undefined) await lab.stop(running.dnsmasq, 5_000);
+  await lab.stop(running.labboot, 15_000);
   if (server === 'labboot')
-    for (const [name, bytes] of tftpFilesOf(serve.stdout())) servedOverTftp.set(name, bytes);
+    for (const [name, bytes] of tftpFilesOf(running.labboot.stdout()))
+      servedOverTftp.set(name, bytes);
 }
+
+/**
+ * A bare Node process that only samples its own event-loop delay, as serve does, from the storm's
+ * start to its end: delays it sees too come from the machine (the VMs and other work taking the
+ * cores), not from anything LabBoot does.
+ */
+const controlScript = `
+const { monitorEventLoopDelay } = require('node:perf_hooks');
+const h = monitorEventLoopDelay({ resolution: 10 });
+h.enable();
+const t0 = Date.now();
+setInterval(() => {}, 1000);
+process.on('SIGTERM', () => {
+  h.disable();
+  // As serve reports it: the delay beyond the sampling interval.
+  const ms = (ns) => Math.max(0, ns / 1e6 - 10).toFixed(1);
+  process.stdout.write('control (a bare node process at the same priority): event loop delay over ' +
+    Math.round((Date.now() - t0) / 1000) + ' s: p50 ' + ms(h.percentile(50)) + ' ms, p99 ' +
+    ms(h.percentile(99)) + ' ms, max ' + ms(h.max) + ' ms\\n');
+  process.exit(0);
+});
+`;
 
 /** turn runs one server's baseline boots and its storm on a fresh lab network. */
 async function turn(work: string, dataDir: string, server: Server, round: number): Promise<Turn> {
@@ -136,7 +171,7 @@ async function turn(work: string, dataDir: string, server: Server, round: number
 
     const single = new Map<StormFirmware, number>();
     const alone = await startServer(lab, net, server, dataDir, join(dir, 'single'));
-    const log = (): string => `${alone.stdout()}\n${alone.stderr()}`;
+    const log = (): string => `${alone.labboot.stdout()}\n${alone.labboot.stderr()}`;
     for (const c of stormClients(taps.slice(0, 2), SINGLE_GROUP, uefiRoad)) {
       const [b] = await bootTogether(lab, net.lan, [c], {
         work: join(dir, 'single'),
@@ -151,21 +186,26 @@ async function turn(work: string, dataDir: string, server: Server, round: number
     await stopServer(lab, server, alone);
 
     const crowd = stormClients(taps, STORM_GROUP, uefiRoad);
-    const serve = await startServer(lab, net, server, dataDir, join(dir, 'storm'));
+    const running = await startServer(lab, net, server, dataDir, join(dir, 'storm'));
+    const serve = running.labboot;
+    const control = lab.run(net.srv, process.execPath, ['-e', controlScript]);
     const since = Date.now();
     const storm = await bootTogether(lab, net.lan, crowd, {
       work: join(dir, 'storm'),
       timeoutMs: STORM_TIMEOUT_MS,
       serverLog: () => `${serve.stdout()}\n${serve.stderr()}`,
     });
-    await stopServer(lab, server, serve);
+    await stopServer(lab, server, running);
+    await lab.stop(control, 5_000);
     process.stdout.write(
       `${tag} storm: ${clients} clients spawned within ${spawnSpreadMs(storm)} ms\n${clientLines(storm)}`,
     );
     printStorm(tag, single, storm);
     if (server === 'labboot') {
       const summary = parseLoopDelaySummary(serve.stderr());
-      process.stdout.write(`${tag} ${summary?.line ?? 'no loop-delay summary'}\n`);
+      process.stdout.write(
+        `${tag} ${summary?.line ?? 'no loop-delay summary'}\n${tag} ${control.stdout().trim() || 'no control summary'}\n`,
+      );
       const verdict = checkTimelines(
         await readBootLog(dataDir),
         crowd.map((c) => c.mac),
