@@ -280,3 +280,49 @@ export function parseLoopDelaySummary(stderr: string): LoopDelaySummary | undefi
     histogram: [n(7), n(8), n(9), n(10), n(11)],
   };
 }
+
+/**
+ * fetchedMs is, per client, its spawn to the end of the last of its kernel and initrd downloads,
+ * read from the server's boot log by the address the client had (from `addressOf`): what the issue
+ * times ("load the bootloader and fetch kernel + initrd"), without the guest kernel's own boot,
+ * which under TCG is CPU the server cannot help. Only rows between the client's spawn and its
+ * marker (or `untilMs` after spawn) count, so an address used by an earlier client is not mixed in.
+ */
+export function fetchedMs(
+  rows: readonly LogRow[],
+  boots: readonly ClientBoot[],
+  addressOf: ReadonlyMap<string, string>,
+  untilMs: number,
+): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const b of boots) {
+    const ip = addressOf.get(b.client.mac);
+    if (ip === undefined) continue;
+    const end = b.spawnedAt + (b.ms ?? untilMs);
+    const done = (file: string): number | undefined =>
+      rows.find(
+        (r) =>
+          r.clientIp === ip &&
+          r.at >= b.spawnedAt &&
+          r.at <= end &&
+          r.protocol === 'http' &&
+          r.stage === 'http-sent' &&
+          r.detail.includes(file),
+      )?.at;
+    const kernel = done('boot-kernel');
+    const initrd = done('boot-initrd');
+    if (kernel !== undefined && initrd !== undefined)
+      out.set(b.client.mac, Math.max(kernel, initrd) - b.spawnedAt);
+  }
+  return out;
+}
+
+/** dnsmasqAddresses reads MAC → address from a dnsmasq lease file (`expiry mac ip host id`). */
+export function dnsmasqAddresses(leases: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const line of leases.split('\n')) {
+    const [, mac, ip] = line.trim().split(/\s+/);
+    if (mac !== undefined && ip !== undefined) out.set(mac.toLowerCase(), ip);
+  }
+  return out;
+}

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { checkTimelines, parseLoopDelaySummary, type LogRow } from '../../../e2e/pxe/storm';
+import {
+  checkTimelines,
+  dnsmasqAddresses,
+  fetchedMs,
+  parseLoopDelaySummary,
+  type ClientBoot,
+  type LogRow,
+} from '../../../e2e/pxe/storm';
 
 const A = '52:54:00:77:41:01';
 const B = '52:54:00:77:41:02';
@@ -94,5 +101,51 @@ describe('parseLoopDelaySummary', () => {
 
   it('is undefined when serve printed no summary', () => {
     expect(parseLoopDelaySummary('LabBoot serving: HTTP 10.77.0.1:5248\n')).toBeUndefined();
+  });
+});
+
+describe('fetchedMs', () => {
+  const client = (mac: string, spawnedAt: number, ms?: number): ClientBoot => ({
+    client: { mac, firmware: 'bios', tap: 'tap0' },
+    spawnedAt,
+    ...(ms === undefined ? {} : { ms }),
+  });
+
+  it("times spawn to the later of kernel and initrd, by address, inside the client's own boot", () => {
+    const rows = [
+      // An earlier client had 10.0.0.1 before A was spawned: not A's.
+      row(50, null, '10.0.0.1', 'http', 'http-sent', 'GET /images/x/boot-initrd — 200'),
+      ...boot(100, A, '10.0.0.1'),
+      // B's kernel, then a failed initrd, then the initrd.
+      row(105, null, '10.0.0.2', 'http', 'http-sent', 'GET /images/x/boot-kernel — 200'),
+      row(106, null, '10.0.0.2', 'http', 'http-failed', 'GET /images/x/boot-initrd'),
+      row(109, null, '10.0.0.2', 'http', 'http-sent', 'GET /images/x/boot-initrd — 200'),
+    ];
+    const got = fetchedMs(
+      rows,
+      [client(A, 90, 50), client(B, 100), client('52:54:00:77:41:03', 100)],
+      new Map([
+        [A, '10.0.0.1'],
+        [B, '10.0.0.2'],
+      ]),
+      1000,
+    );
+    expect(Object.fromEntries(got)).toEqual({ [A]: 14, [B]: 9 });
+  });
+
+  it('leaves out a client whose initrd never came', () => {
+    const rows = boot(100, A, '10.0.0.1').slice(0, 4);
+    expect(fetchedMs(rows, [client(A, 90)], new Map([[A, '10.0.0.1']]), 1000).size).toBe(0);
+  });
+});
+
+describe('dnsmasqAddresses', () => {
+  it("reads MAC to address from dnsmasq's lease lines", () => {
+    const leases =
+      '1765000000 52:54:00:77:41:01 10.77.0.100 * 01:52:54:00:77:41:01\n\n1765000001 52:54:00:77:41:02 10.77.0.101 host *\n';
+    expect(Object.fromEntries(dnsmasqAddresses(leases))).toEqual({
+      [A]: '10.77.0.100',
+      [B]: '10.77.0.101',
+    });
   });
 });
