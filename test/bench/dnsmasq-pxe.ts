@@ -9,7 +9,9 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { writeDnsmasqConf } from '../helpers/netns/dnsmasq-conf';
+import type { LabProcess, NetnsLab } from '../helpers/netns/netns-lab';
 import { SERVER_IP } from '../e2e/pxe/lab';
+import { startServe } from '../e2e/pxe/serve-process';
 
 /** LabBoot's TFTP port while dnsmasq holds 69 in the dnsmasq rounds. */
 export const LABBOOT_SIDE_TFTP_PORT = 1069;
@@ -100,4 +102,35 @@ export function copyServedFiles(
         `${name}: LabBoot sent ${bytes} bytes in its boot, ${statSync(out).size} now`,
       );
   }
+}
+
+/**
+ * startDnsmasqBeside runs the dnsmasq side of a round in `ns`: `labboot serve --dhcp off` on the
+ * side TFTP port for HTTP (kernel, initrd, squashfs) and for fetching `files`, which are copied
+ * into `dir/tftp` for dnsmasq's TFTP; then dnsmasq for DHCP + TFTP with addresses from `range`.
+ */
+export async function startDnsmasqBeside(
+  lab: NetnsLab,
+  ns: string,
+  dataDir: string,
+  dir: string,
+  image: string,
+  files: ReadonlyMap<string, number>,
+  range: readonly [string, string],
+): Promise<{ labboot: LabProcess; dnsmasq: LabProcess }> {
+  const labboot = await startServe(lab, ns, dataDir, [
+    ...['--address', SERVER_IP, '--dhcp', 'off'],
+    ...['--tftp-port', String(LABBOOT_SIDE_TFTP_PORT), '--boot', image],
+  ]);
+  const tftpRoot = join(dir, 'tftp');
+  mkdirSync(tftpRoot, { recursive: true });
+  copyServedFiles(ns, files, tftpRoot);
+  const dnsmasq = lab.run(ns, 'dnsmasq', [
+    '-k',
+    `--conf-file=${dnsmasqConfig(dir, tftpRoot, range)}`,
+    '--log-facility=-',
+  ]);
+  await new Promise((r) => setTimeout(r, 500));
+  if (dnsmasq.child.exitCode !== null) throw new Error(`dnsmasq: ${dnsmasq.stderr()}`);
+  return { labboot, dnsmasq };
 }

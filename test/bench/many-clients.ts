@@ -19,7 +19,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NetnsLab, type LabProcess } from '../helpers/netns/netns-lab';
-import { SERVER_IP, buildLan, clientTaps, routerConfig } from '../e2e/pxe/lab';
+import { buildLan, clientTaps, routerConfig } from '../e2e/pxe/lab';
 import { buildMarkerOnlyInitramfs } from '../e2e/pxe/payloads';
 import { startServe } from '../e2e/pxe/serve-process';
 import { syncLabStore } from '../e2e/pxe/store-image';
@@ -37,7 +37,7 @@ import {
   type StormFirmware,
 } from '../e2e/pxe/storm';
 import { boundedCount, median, pairedRatio, roundOrder } from './bench-stats';
-import { LABBOOT_SIDE_TFTP_PORT, copyServedFiles, dnsmasqConfig, tftpFilesOf } from './dnsmasq-pxe';
+import { startDnsmasqBeside, tftpFilesOf } from './dnsmasq-pxe';
 import { assertQuietMachine, quietMachineVerdict } from './load-guard';
 import { refuseWithoutBundle } from './served-image';
 
@@ -105,27 +105,7 @@ async function startServer(
     );
     return { labboot };
   }
-  const side = await startServe(lab, net.srv, dataDir, [
-    '--address',
-    SERVER_IP,
-    '--dhcp',
-    'off',
-    '--tftp-port',
-    String(LABBOOT_SIDE_TFTP_PORT),
-    '--boot',
-    IMAGE,
-  ]);
-  const tftpRoot = join(dir, 'tftp');
-  mkdirSync(tftpRoot, { recursive: true });
-  copyServedFiles(net.srv, servedOverTftp, tftpRoot);
-  const dnsmasq = lab.run(net.srv, 'dnsmasq', [
-    '-k',
-    `--conf-file=${dnsmasqConfig(dir, tftpRoot, RANGE)}`,
-    '--log-facility=-',
-  ]);
-  await new Promise((r) => setTimeout(r, 500));
-  if (dnsmasq.child.exitCode !== null) throw new Error(`dnsmasq: ${dnsmasq.stderr()}`);
-  return { labboot: side, dnsmasq };
+  return startDnsmasqBeside(lab, net.srv, dataDir, dir, IMAGE, servedOverTftp, RANGE);
 }
 
 /**

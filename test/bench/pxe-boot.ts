@@ -16,11 +16,11 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NetnsLab, type LabProcess } from '../helpers/netns/netns-lab';
-import { SERVER_IP, VM_MAC, buildLan, routerConfig } from '../e2e/pxe/lab';
+import { VM_MAC, buildLan, routerConfig } from '../e2e/pxe/lab';
 import { bootVm, type Firmware } from '../e2e/pxe/qemu';
 import { startServe } from '../e2e/pxe/serve-process';
 import { syncLabStore, type LabGrub } from '../e2e/pxe/store-image';
-import { LABBOOT_SIDE_TFTP_PORT, copyServedFiles, dnsmasqConfig, tftpFilesOf } from './dnsmasq-pxe';
+import { startDnsmasqBeside, tftpFilesOf } from './dnsmasq-pxe';
 import { assertQuietMachine } from './load-guard';
 
 type Server = 'labboot' | 'dnsmasq';
@@ -106,26 +106,8 @@ async function once(
       const names = servedOverTftp.get(v.name);
       if (names === undefined)
         throw new Error(`no LabBoot ${v.name} round ran before the dnsmasq one`);
-      serve = await startServe(lab, net.srv, store.dataDir, [
-        '--address',
-        SERVER_IP,
-        '--dhcp',
-        'off',
-        '--tftp-port',
-        String(LABBOOT_SIDE_TFTP_PORT),
-        '--boot',
-        IMAGE,
-      ]);
-      const tftpRoot = join(dir, 'tftp');
-      mkdirSync(tftpRoot, { recursive: true });
-      copyServedFiles(net.srv, names, tftpRoot);
-      const dnsmasq = lab.run(net.srv, 'dnsmasq', [
-        '-k',
-        `--conf-file=${dnsmasqConfig(dir, tftpRoot, RANGE)}`,
-        '--log-facility=-',
-      ]);
-      await new Promise((r) => setTimeout(r, 500));
-      if (dnsmasq.child.exitCode !== null) throw new Error(`dnsmasq: ${dnsmasq.stderr()}`);
+      serve = (await startDnsmasqBeside(lab, net.srv, store.dataDir, dir, IMAGE, names, RANGE))
+        .labboot;
     }
     const boot = await bootVm(lab, {
       firmware: v.firmware,
