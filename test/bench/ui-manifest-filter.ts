@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { buildMirror, generateTestKey, manifestText } from '../helpers/mirror/build-mirror';
 import { MirrorServer } from '../helpers/mirror/mirror-server';
-import { startConsole, type ConsoleProcess } from '../helpers/console-process';
+import { startConsole, syncThroughConsole, type ConsoleProcess } from '../helpers/console-process';
 import { launchChromium } from '../helpers/chromium';
 import { makeTempDir } from '../helpers/temp-dir';
 import { boundedCount, roundOrder } from './bench-stats';
@@ -181,40 +181,15 @@ async function main(): Promise<void> {
     });
     server = await new MirrorServer(mirror.root).start();
     consoleProcess = await startConsole(join(tmp.path, 'data'));
-    const api = async (name: string, input: unknown): Promise<unknown> => {
-      const res = await fetch(`${consoleProcess!.origin}/api/call/${name}`, {
-        method: 'POST',
-        headers: {
-          'Content-Type': 'application/json',
-          Authorization: `Bearer ${consoleProcess!.token}`,
-        },
-        body: JSON.stringify(input),
-      });
-      const body = (await res.json()) as {
-        ok: boolean;
-        value?: unknown;
-        error?: { message: string };
-      };
-      if (!body.ok) throw new Error(`${name}: ${body.error?.message ?? res.status}`);
-      return body.value;
-    };
-    await api('sources.add', {
-      url: server.url,
-      name: 'bench',
-      keyringBase64: Buffer.from(key.publicBinary).toString('base64'),
-    });
-    await api('images.select', { images: ['ubuntu/jammy/amd64'] });
-    await api('sync.start', {});
-    const deadline = Date.now() + 60_000;
-    for (;;) {
-      const s = (await api('sync.status', {})) as { running: boolean; runs: { status: string }[] };
-      if (!s.running) {
-        if (s.runs[0]?.status !== 'done') throw new Error(`sync ended ${s.runs[0]?.status ?? '?'}`);
-        break;
-      }
-      if (Date.now() > deadline) throw new Error('sync did not finish within 60 s');
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    await syncThroughConsole(
+      consoleProcess,
+      {
+        url: server.url,
+        name: 'bench',
+        keyringBase64: Buffer.from(key.publicBinary).toString('base64'),
+      },
+      ['ubuntu/jammy/amd64'],
+    );
 
     browser = await launchChromium();
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });

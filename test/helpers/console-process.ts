@@ -94,3 +94,46 @@ export async function startConsole(
     throw error;
   }
 }
+
+/** callConsole makes one contract call over the console's HTTP bridge, as the renderer does. */
+export async function callConsole(
+  c: ConsoleProcess,
+  name: string,
+  input: unknown,
+): Promise<unknown> {
+  const res = await fetch(`${c.origin}/api/call/${name}`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${c.token}` },
+    body: JSON.stringify(input),
+  });
+  const body = (await res.json()) as { ok: boolean; value?: unknown; error?: { message: string } };
+  if (!body.ok) throw new Error(`${name}: ${body.error?.message ?? res.status}`);
+  return body.value;
+}
+
+/**
+ * syncThroughConsole adds a source, selects `images` and syncs them through the console's calls,
+ * failing unless the sync ends done within 60 s.
+ */
+export async function syncThroughConsole(
+  c: ConsoleProcess,
+  source: { url: string; name: string; keyringBase64: string },
+  images: readonly string[],
+): Promise<void> {
+  await callConsole(c, 'sources.add', source);
+  await callConsole(c, 'images.select', { images });
+  await callConsole(c, 'sync.start', {});
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const s = (await callConsole(c, 'sync.status', {})) as {
+      running: boolean;
+      runs: { status: string }[];
+    };
+    if (!s.running) {
+      if (s.runs[0]?.status !== 'done') throw new Error(`sync ended ${s.runs[0]?.status ?? '?'}`);
+      return;
+    }
+    if (Date.now() > deadline) throw new Error('sync did not finish within 60 s');
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}

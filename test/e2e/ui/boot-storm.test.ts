@@ -11,7 +11,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { startConsole, repoRoot, type ConsoleProcess } from '../../helpers/console-process';
+import {
+  callConsole,
+  repoRoot,
+  startConsole,
+  syncThroughConsole,
+  type ConsoleProcess,
+} from '../../helpers/console-process';
 import { launchChromium } from '../../helpers/chromium';
 import { makeTempDir } from '../../helpers/temp-dir';
 import { buildMirror, generateTestKey, manifestText } from '../../helpers/mirror/build-mirror';
@@ -55,17 +61,8 @@ function expectedCount(term: string): number {
   return Object.entries(pkgs).filter(([p, v]) => `${p}\u0000${v}`.toLowerCase().includes(t)).length;
 }
 
-async function api(name: string, input: unknown): Promise<unknown> {
-  const c = consoleProcess!;
-  const res = await fetch(`${c.origin}/api/call/${name}`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${c.token}` },
-    body: JSON.stringify(input),
-  });
-  const body = (await res.json()) as { ok: boolean; value?: unknown; error?: { message: string } };
-  if (!body.ok) throw new Error(`${name}: ${body.error?.message ?? res.status}`);
-  return body.value;
-}
+const api = (name: string, input: unknown): Promise<unknown> =>
+  callConsole(consoleProcess!, name, input);
 
 beforeAll(async () => {
   mkdirSync(shots, { recursive: true });
@@ -92,23 +89,15 @@ beforeAll(async () => {
   });
   server = await new MirrorServer(mirror.root).start();
   consoleProcess = await startConsole(join(tmp.path, 'data'));
-  await api('sources.add', {
-    url: server.url,
-    name: 'storm',
-    keyringBase64: Buffer.from(key.publicBinary).toString('base64'),
-  });
-  await api('images.select', { images: ['ubuntu/jammy/amd64'] });
-  await api('sync.start', {});
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const s = (await api('sync.status', {})) as { running: boolean; runs: { status: string }[] };
-    if (!s.running) {
-      if (s.runs[0]?.status !== 'done') throw new Error(`sync ended ${s.runs[0]?.status ?? '?'}`);
-      break;
-    }
-    if (Date.now() > deadline) throw new Error('sync did not finish within 60 s');
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  await syncThroughConsole(
+    consoleProcess,
+    {
+      url: server.url,
+      name: 'storm',
+      keyringBase64: Buffer.from(key.publicBinary).toString('base64'),
+    },
+    ['ubuntu/jammy/amd64'],
+  );
   const status = (await api('boot.start', {
     interfaceName: 'lo',
     dhcp: 'off',
