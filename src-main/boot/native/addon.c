@@ -6,6 +6,7 @@
  */
 #include "addon.h"
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -26,6 +27,17 @@ napi_value addon_throw_errno(napi_env env, const char *what, int err) {
   return NULL;
 }
 
+int addon_start_detached(void *(*run)(void *), void *arg, size_t stack_size) {
+  pthread_attr_t attr;
+  pthread_attr_init(&attr);
+  pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+  pthread_attr_setstacksize(&attr, stack_size);
+  pthread_t thread;
+  int err = pthread_create(&thread, &attr, run, arg);
+  pthread_attr_destroy(&attr);
+  return err;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   netdev_register(env, exports);
   tftp_transfer_register(env, exports);
@@ -34,3 +46,4 @@ static napi_value init(napi_env env, napi_value exports) {
 }
 
 NAPI_MODULE(NODE_GYP_MODULE_NAME, init)
+

@@ -276,13 +276,7 @@ static napi_value start_sendfile(napi_env env, napi_callback_info info) {
   }
   h->job = j;
   j->handle = h;
-  pthread_attr_t attr;
-  pthread_attr_init(&attr);
-  pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-  pthread_attr_setstacksize(&attr, 64 * 1024);
-  pthread_t thread;
-  err = pthread_create(&thread, &attr, worker, j);
-  pthread_attr_destroy(&attr);
+  err = addon_start_detached(worker, j, 64 * 1024);
   if (err != 0) {
     h->job = NULL;
     napi_release_threadsafe_function(j->tsfn, napi_tsfn_abort);

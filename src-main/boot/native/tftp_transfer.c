@@ -528,13 +528,7 @@ static napi_value start_transfer(napi_env env, napi_callback_info info) {
   }
   h->t = t;
   t->handle = h;
-  pthread_attr_t attr;
-  pthread_attr_init(&attr);
-  pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-  pthread_attr_setstacksize(&attr, 256 * 1024);
-  pthread_t thread;
-  int err = pthread_create(&thread, &attr, worker, t);
-  pthread_attr_destroy(&attr);
+  int err = addon_start_detached(worker, t, 256 * 1024);
   if (err != 0) {
     h->t = NULL;
     napi_release_threadsafe_function(t->tsfn, napi_tsfn_abort);
