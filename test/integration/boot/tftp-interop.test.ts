@@ -306,6 +306,23 @@ describe.each(engines)('TFTP with the %s transfer engine', (engine) => {
   });
 
   describe('TFTP robustness', () => {
+    /** A server on quick timers (40 ms first timeout, 80 ms at most) recording each outcome. */
+    const quickServer = async (
+      timing: NonNullable<Parameters<typeof TftpServer.start>[0]['timing']>,
+    ): Promise<{ server: TftpServer; outcomes: TftpTransferEvent[] }> => {
+      const outcomes: TftpTransferEvent[] = [];
+      const server = await TftpServer.start({
+        address: '127.0.0.1',
+        port: 0,
+        resolver: directoryResolver(root),
+        maxBlksize: 1468,
+        timing: { initialTimeoutMs: 40, minTimeoutMs: 40, maxTimeoutMs: 80, ...timing },
+        onTransfer: (e) => outcomes.push(e),
+        engine,
+      });
+      return { server, outcomes };
+    };
+
     it('sends each of 21 blocks once when one ACK is duplicated (no Sorcerer’s Apprentice)', async () => {
       writeFileSync(join(root, 'sas.bin'), randomBytes(21 * 512 - 100));
       // Timeouts far longer than the test: any extra DATA can only come from the duplicated ACK.
@@ -335,22 +352,7 @@ describe.each(engines)('TFTP with the %s transfer engine', (engine) => {
     });
 
     it('retransmits on timeout with backoff, then gives up and says so', async () => {
-      const outcomes: TftpTransferEvent[] = [];
-      const quick = await TftpServer.start({
-        address: '127.0.0.1',
-        port: 0,
-        resolver: directoryResolver(root),
-        maxBlksize: 1468,
-        timing: {
-          initialTimeoutMs: 40,
-          minTimeoutMs: 40,
-          maxTimeoutMs: 80,
-          maxRetries: 2,
-          lateAckWaitMs: 100,
-        },
-        onTransfer: (e) => outcomes.push(e),
-        engine,
-      });
+      const { server: quick, outcomes } = await quickServer({ maxRetries: 2, lateAckWaitMs: 100 });
       const c = await RawClient.open();
       try {
         c.send({ op: 'rrq', filename: 'small.bin', mode: 'octet', options: [] }, quick.port);
@@ -376,22 +378,7 @@ describe.each(engines)('TFTP with the %s transfer engine', (engine) => {
     });
 
     it('gives a client that never ACKs one retransmission of DATA 1, then frees its slot', async () => {
-      const outcomes: TftpTransferEvent[] = [];
-      const quick = await TftpServer.start({
-        address: '127.0.0.1',
-        port: 0,
-        resolver: directoryResolver(root),
-        maxBlksize: 1468,
-        timing: {
-          initialTimeoutMs: 40,
-          minTimeoutMs: 40,
-          maxTimeoutMs: 80,
-          maxRetries: 5,
-          lateAckWaitMs: 200,
-        },
-        onTransfer: (e) => outcomes.push(e),
-        engine,
-      });
+      const { server: quick, outcomes } = await quickServer({ maxRetries: 5, lateAckWaitMs: 200 });
       const c = await RawClient.open();
       try {
         c.send({ op: 'rrq', filename: 'small.bin', mode: 'octet', options: [] }, quick.port);
@@ -413,21 +400,7 @@ describe.each(engines)('TFTP with the %s transfer engine', (engine) => {
 
     it('still resumes when the client’s ACK comes after the last retransmission of DATA 1', async () => {
       // 5 % loss: both ACKs of DATA 1 were lost and the client resends its ACK on its own timer.
-      const outcomes: TftpTransferEvent[] = [];
-      const late = await TftpServer.start({
-        address: '127.0.0.1',
-        port: 0,
-        resolver: directoryResolver(root),
-        maxBlksize: 1468,
-        timing: {
-          initialTimeoutMs: 40,
-          minTimeoutMs: 40,
-          maxTimeoutMs: 80,
-          lateAckWaitMs: 600,
-        },
-        onTransfer: (e) => outcomes.push(e),
-        engine,
-      });
+      const { server: late, outcomes } = await quickServer({ lateAckWaitMs: 600 });
       const c = await RawClient.open();
       try {
         c.send({ op: 'rrq', filename: 'one-block.bin', mode: 'octet', options: [] }, late.port);
@@ -447,22 +420,7 @@ describe.each(engines)('TFTP with the %s transfer engine', (engine) => {
 
     it('still resumes when an ACK comes after the last retransmission of a later block', async () => {
       // atftp re-ACKs a repeated DATA once, then ignores repeats until 5 s of silence.
-      const outcomes: TftpTransferEvent[] = [];
-      const late = await TftpServer.start({
-        address: '127.0.0.1',
-        port: 0,
-        resolver: directoryResolver(root),
-        maxBlksize: 1468,
-        timing: {
-          initialTimeoutMs: 40,
-          minTimeoutMs: 40,
-          maxTimeoutMs: 80,
-          maxRetries: 2,
-          lateAckWaitMs: 600,
-        },
-        onTransfer: (e) => outcomes.push(e),
-        engine,
-      });
+      const { server: late, outcomes } = await quickServer({ maxRetries: 2, lateAckWaitMs: 600 });
       const c = await RawClient.open();
       try {
         c.send({ op: 'rrq', filename: 'one-block.bin', mode: 'octet', options: [] }, late.port);
@@ -480,22 +438,7 @@ describe.each(engines)('TFTP with the %s transfer engine', (engine) => {
     });
 
     it('says the client may have the whole file when only the last ACK never came', async () => {
-      const outcomes: TftpTransferEvent[] = [];
-      const quick = await TftpServer.start({
-        address: '127.0.0.1',
-        port: 0,
-        resolver: directoryResolver(root),
-        maxBlksize: 1468,
-        timing: {
-          initialTimeoutMs: 40,
-          minTimeoutMs: 40,
-          maxTimeoutMs: 80,
-          maxRetries: 2,
-          lateAckWaitMs: 100,
-        },
-        onTransfer: (e) => outcomes.push(e),
-        engine,
-      });
+      const { server: quick, outcomes } = await quickServer({ maxRetries: 2, lateAckWaitMs: 100 });
       const c = await RawClient.open();
       try {
         c.send({ op: 'rrq', filename: 'one-block.bin', mode: 'octet', options: [] }, quick.port);
