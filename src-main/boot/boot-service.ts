@@ -46,6 +46,7 @@ import { KernelOptionsStore } from './config/kernel-options-store';
 import { loadTemplates, type Templates } from './config/templates';
 import { maxBlksizeForMtu, pickServingAddress, type ServingAddress } from './serving-address';
 import { ServingRecord } from './serving-record';
+import { linuxNeighbours, type NeighbourLookup } from './neighbours';
 import type { BootContentResolver } from './boot-files';
 import { mirrorFirst } from '../mirror/mirror-service';
 
@@ -77,6 +78,8 @@ export interface BootServiceDeps {
   readonly mirror?: BootContentResolver;
   /** The process's one boot log (its owner disposes it); else this service keeps its own. */
   readonly bootLog?: BootLogStore;
+  /** Who holds an address on an interface (the kernel's ARP table by default), for tests. */
+  readonly neighbours?: (interfaceName: string) => NeighbourLookup;
 }
 
 /** How a start differs from an admin's own: used by test boots, which serve only their VM. */
@@ -110,6 +113,8 @@ export class BootService implements Disposable {
   /** MAC → the boot path its latest PXE, HTTP Boot or iPXE DHCP request announced, this run. */
   private readonly pathByMac = new Map<string, BootPath>();
   private leases: LeaseStore | undefined;
+  /** The serving interface's neighbour table, while serving on a named interface. */
+  private neighbourOf: NeighbourLookup | undefined;
   private readonly listeners = new Set<(e: BootServeEvent) => void>();
   private catalogueCache: CatalogueCache | undefined;
   /** Tells other processes on this data folder that this one serves (image delete checks it). */
@@ -161,6 +166,7 @@ export class BootService implements Disposable {
     this.serving = undefined;
     this.dhcpMode = undefined;
     this.leases = undefined;
+    this.neighbourOf = undefined;
     await server?.dispose();
     // Every step of the run is stored once serving stops, for readers in other processes too.
     this.bootLog.flush();
@@ -188,6 +194,10 @@ export class BootService implements Disposable {
     this.runStartedAt = Date.now();
     this.macByIp.clear();
     this.pathByMac.clear();
+    this.neighbourOf =
+      serving.interfaceName === null
+        ? undefined
+        : (this.deps.neighbours ?? linuxNeighbours)(serving.interfaceName);
     const server = await BootServerService.start({
       address: serving.address,
       maxBlksize: maxBlksizeForMtu(serving.mtu),
@@ -452,10 +462,16 @@ export class BootService implements Disposable {
     return announced ?? (served.protocol === 'tftp' ? 'pxe' : null);
   }
 
-  /** macFor finds a TFTP/HTTP client's MAC: this run's DHCP steps, then full-mode leases. */
+  /**
+   * macFor finds a TFTP/HTTP client's MAC: the machine the LAN's neighbour table says holds the
+   * address (it ARPed for us before asking), else this run's DHCP steps, then full-mode leases.
+   */
   private macFor(client: string): string | null {
     const ip = client.replace(/^::ffff:/, '');
-    const known = this.macByIp.get(ip) ?? this.bootLog.macForIp(ip, this.runStartedAt);
+    const known =
+      this.neighbourOf?.(ip) ??
+      this.macByIp.get(ip) ??
+      this.bootLog.macForIp(ip, this.runStartedAt);
     if (known !== undefined) return known;
     const lease = this.leases?.byIp(ip);
     return lease !== undefined && lease.state !== 'declined' ? lease.mac : null;
