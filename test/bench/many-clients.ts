@@ -153,6 +153,9 @@ async function turn(work: string, dataDir: string, server: Server, round: number
     const taps = clientTaps(lab, net, clients);
     const router = routerConfig(dir, proxy);
     lab.run(net.rtr, 'dnsmasq', ['-k', `--conf-file=${router.conf}`, '--log-facility=-']);
+    // Beside a router, who holds which address is the router's to say.
+    const routerLeased = (): Map<string, string> | undefined =>
+      proxy ? dnsmasqAddresses(readFileSync(router.leases, 'utf8')) : undefined;
 
     const single = new Map<StormFirmware, number>();
     const singles: ClientBoot[] = [];
@@ -197,6 +200,7 @@ async function turn(work: string, dataDir: string, server: Server, round: number
         await readBootLog(dataDir),
         crowd.map((c) => c.mac),
         since,
+        routerLeased(),
       );
       process.stdout.write(
         verdict.faults.length === 0
@@ -206,7 +210,7 @@ async function turn(work: string, dataDir: string, server: Server, round: number
     }
     for (const b of storm.filter((x) => x.errorDetail !== undefined))
       process.stdout.write(`${tag} ${b.client.mac} failed: ${b.errorDetail ?? ''}\n`);
-    const fetched = await fetchTimes(dataDir, dir, server, singles, storm);
+    const fetched = await fetchTimes(dataDir, dir, server, singles, storm, routerLeased());
     printFetched(tag, fetched.singleFetched, fetched.stormFetched, storm);
     return { single, storm, ...fetched };
   } finally {
@@ -216,7 +220,8 @@ async function turn(work: string, dataDir: string, server: Server, round: number
 
 /**
  * fetchTimes reads, from LabBoot's boot log (it serves HTTP beside dnsmasq too), when each client
- * had its kernel and initrd; addresses come from LabBoot's DHCP steps or dnsmasq's lease files.
+ * had its kernel and initrd; addresses come from LabBoot's DHCP steps or dnsmasq's lease files
+ * (the router's, beside one).
  */
 async function fetchTimes(
   dataDir: string,
@@ -224,6 +229,7 @@ async function fetchTimes(
   server: Server,
   singles: readonly ClientBoot[],
   storm: readonly ClientBoot[],
+  routerLeased: ReadonlyMap<string, string> | undefined,
 ): Promise<Pick<Turn, 'singleFetched' | 'stormFetched'>> {
   const rows = await readBootLog(dataDir);
   const addresses = (phase: string, boots: readonly ClientBoot[]): Map<string, string> =>
@@ -234,6 +240,7 @@ async function fetchTimes(
             rows,
             boots.map((b) => b.client.mac),
             Math.min(...boots.map((b) => b.spawnedAt)),
+            routerLeased,
           ).addresses,
         );
   const lone = fetchedMs(rows, singles, addresses('single', singles), SINGLE_TIMEOUT_MS);

@@ -196,8 +196,8 @@ export interface TimelineVerdict {
 const isAddress = (ip: string | null): ip is string => ip !== null && ip !== '0.0.0.0';
 
 /**
- * checkTimelines judges the rows written since the storm began. Each MAC needs a DHCP step with an
- * address first, then its kernel and initrd over HTTP (TFTP steps allowed between), all carrying
+ * checkTimelines judges the rows written since the storm began. Each MAC needs an address (from
+ * its DHCP steps, or `leased`) and a DHCP step first, then its kernel and initrd over HTTP (TFTP steps allowed between), all carrying
  * its MAC; no two MACs may share an address; and every TFTP or HTTP row from a client's address
  * must carry that client's MAC (none another's, none unattributed).
  */
@@ -205,6 +205,11 @@ export function checkTimelines(
   rows: readonly LogRow[],
   macs: readonly string[],
   sinceMs: number,
+  /**
+   * Who really holds which address, when another server leased them (a router's lease file, in
+   * proxy mode): LabBoot sees only REQUESTs there, and a machine the router NAKs asked last.
+   */
+  leased?: ReadonlyMap<string, string>,
 ): TimelineVerdict {
   const recent = rows.filter((r) => r.at >= sinceMs);
   const faultsOf = new Map<string, string[]>(macs.map((m) => [m, []]));
@@ -212,10 +217,13 @@ export function checkTimelines(
   const addresses = new Map<string, string>();
   const byIp = new Map<string, string>();
   for (const mac of macs) {
-    const ip = recent
-      .filter((r) => r.mac === mac && r.protocol === 'dhcp')
-      .map((r) => r.clientIp)
-      .findLast(isAddress);
+    const ip =
+      leased === undefined
+        ? recent
+            .filter((r) => r.mac === mac && r.protocol === 'dhcp')
+            .map((r) => r.clientIp)
+            .findLast(isAddress)
+        : leased.get(mac);
     if (ip === undefined) continue;
     addresses.set(mac, ip);
     const other = byIp.get(ip);
@@ -236,7 +244,11 @@ export function checkTimelines(
     const steps = mine.map((r) => `${r.protocol}:${r.stage}`).join(' ');
     const sent = (file: string): boolean =>
       mine.some((r) => r.protocol === 'http' && r.stage === 'http-sent' && r.detail.includes(file));
-    if (!addresses.has(mac)) fault(mac, `${mac} has no DHCP step with an address: ${steps}.`);
+    if (!addresses.has(mac))
+      fault(
+        mac,
+        `${mac} has no ${leased === undefined ? 'DHCP step with an address' : 'lease from the router'}: ${steps}.`,
+      );
     else if (mine[0]?.protocol !== 'dhcp') fault(mac, `${mac} does not start with DHCP: ${steps}.`);
     else if (!sent('boot-kernel') || !sent('boot-initrd'))
       fault(mac, `${mac} has no kernel and initrd over HTTP in its timeline: ${steps}.`);

@@ -70,6 +70,18 @@ describe('checkTimelines', () => {
     );
   });
 
+  it("takes addresses from the router's leases beside a router, where the refused client asked last", () => {
+    const rows = [
+      row(100, A, '10.0.0.1', 'dhcp', 'proxy-client-address'),
+      row(101, B, '10.0.0.1', 'dhcp', 'proxy-client-address'),
+      ...boot(102, A, '10.0.0.1').slice(2),
+    ];
+    expect(checkTimelines(rows, [A, B], 100).faults).toContain(`${B} and ${A} both got 10.0.0.1.`);
+    const v = checkTimelines(rows, [A, B], 100, new Map([[A, '10.0.0.1']]));
+    expect(v.own).toEqual([A]);
+    expect(v.faults).toEqual([`${B} has no lease from the router: dhcp:proxy-client-address.`]);
+  });
+
   it('ignores rows written before the storm began', () => {
     const rows = [
       row(50, B, '10.0.0.1', 'http', 'http-sent', 'GET /boot.ipxe — 200'),
