@@ -59,9 +59,13 @@ export function clientTaps(lab: NetnsLab, net: LanNames, count: number): string[
 
 /**
  * routerConfig is the "home router" dnsmasq: always SLAAC RAs; with `dhcp`, also an IPv4 pool
- * (the proxy variants, where LabBoot must not hand out addresses).
+ * (the proxy variants, where LabBoot must not hand out addresses); `extra` lines are added as given.
  */
-export function routerConfig(work: string, dhcp: boolean): { conf: string; leases: string } {
+export function routerConfig(
+  work: string,
+  dhcp: boolean,
+  extra: readonly string[] = [],
+): { conf: string; leases: string } {
   const leases = join(work, 'rtr.leases');
   writeFileSync(leases, '');
   const lines = ['enable-ra', 'dhcp-range=::,constructor:eth0,ra-only'];
@@ -72,7 +76,7 @@ export function routerConfig(work: string, dhcp: boolean): { conf: string; lease
       `dhcp-option=option:router,${ROUTER_IP}`,
     );
   const conf = join(work, `rtr-${dhcp ? 'dhcp' : 'ra'}.conf`);
-  writeDnsmasqConf(conf, leases, lines);
+  writeDnsmasqConf(conf, leases, [...lines, ...extra]);
   return { conf, leases };
 }
 
