@@ -32,6 +32,7 @@ import {
 } from './ipv4';
 import type { LeaseStore } from './lease-store';
 import { MacLogThrottle } from './mac-log-throttle';
+import { ContestedAddresses } from './contested-addresses';
 import type { ReservationLookup } from './reservation-store';
 import {
   MessageType,
@@ -131,6 +132,8 @@ const PXE_SERVER_TYPE = 0x8000; // first vendor-specific boot server type; dnsma
  */
 export const REFUSAL_LOG_WINDOW_MS = 120_000;
 const REFUSAL_LOG_MACS = 1024;
+/** Two REQUESTs for one address this close come from one round of the router's offers. */
+const CONTESTED_WINDOW_MS = 10_000;
 
 /** DhcpResponder answers one interface's DHCP traffic in proxy or full mode. */
 export class DhcpResponder {
@@ -140,6 +143,8 @@ export class DhcpResponder {
   /** One line per MAC per window for clients left unanswered on purpose, and for a full pool. */
   private readonly refusalLog = new MacLogThrottle(REFUSAL_LOG_WINDOW_MS, REFUSAL_LOG_MACS);
   private readonly poolLog = new MacLogThrottle(REFUSAL_LOG_WINDOW_MS, REFUSAL_LOG_MACS);
+  /** Beside a router: addresses two machines asked it for moments apart. */
+  private readonly contested = new ContestedAddresses(CONTESTED_WINDOW_MS, REFUSAL_LOG_MACS);
 
   constructor(
     private readonly config: ResponderConfig,
@@ -221,18 +226,16 @@ export class DhcpResponder {
         // the boot log can tie this MAC's later TFTP/HTTP requests (which carry only an IP) to it.
         const ip = ipOption(req, Opt.RequestedIp);
         const server = ipOption(req, Opt.ServerId);
+        if (!ip || !inSubnet(ip, this.config.subnet))
+          return { ignored: 'proxy mode answers only DISCOVER on 67' };
+        const other = this.contested.note(ip, mac, now);
+        const detail =
+          other === undefined
+            ? `${ip} from ${server ?? 'the router'}`
+            : `${ip} from ${server ?? 'the router'}, which ${other} asked it for too: the router offered it to both and will refuse one (a refused UEFI machine stops at HTTP Boot; power it on again)`;
         return {
           ignored: 'proxy mode answers only DISCOVER on 67',
-          ...(ip && inSubnet(ip, this.config.subnet)
-            ? {
-                event: this.ev(
-                  mac,
-                  ip,
-                  'proxy-client-address',
-                  `${ip} from ${server ?? 'the router'}`,
-                ),
-              }
-            : {}),
+          event: this.ev(mac, ip, 'proxy-client-address', detail),
         };
       }
       if (type !== MessageType.Discover)

@@ -5,7 +5,8 @@
  * The TFTP and HTTP requests then coming from that address are the first machine's, and the boot
  * log must say so: `labboot serve --dhcp proxy` runs in its own namespace on a bridge with two
  * client namespaces, each client's REQUEST is the packet an iPXE ROM broadcasts, and the holder
- * fetches with curl and tftp-hpa from the address the router gave it.
+ * fetches with curl and tftp-hpa from the address the router gave it. The second machine's step
+ * says that the router offered the address to both.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
@@ -182,7 +183,14 @@ describe('proxy DHCP: an address the router offered to two machines', () => {
     expect(fetched.map((r) => r.protocol).sort()).toEqual(['http', 'tftp']);
     for (const r of fetched) expect(r.mac, `${r.protocol} ${r.stage} ${r.detail}`).toBe(HOLDER);
     // What LabBoot saw of DHCP stays in the log as it was: both machines asked for it.
-    const asked = rows.filter((r) => r.stage === 'proxy-client-address').map((r) => r.mac);
-    expect(asked.sort()).toEqual([REFUSED, HOLDER].sort());
+    const asked = rows.filter((r) => r.stage === 'proxy-client-address');
+    expect(asked.map((r) => r.mac).sort()).toEqual([REFUSED, HOLDER].sort());
+    // And the machine that asked second hears why it may be refused.
+    expect(asked.find((r) => r.mac === REFUSED)?.detail).toMatch(
+      new RegExp(
+        `which ${HOLDER} asked it for too: the router offered it to both and will refuse one`,
+      ),
+    );
+    expect(asked.find((r) => r.mac === HOLDER)?.detail).toBe(`${CONTESTED} from ${ROUTER}`);
   }, 90_000);
 });

@@ -303,6 +303,32 @@ describe('proxy mode (PXE 2.1 proxyDHCP)', () => {
     });
   });
 
+  it('says so when a second machine asks the router for an address another just asked for', () => {
+    const r = proxyResponder();
+    const ask = (mac: string, at: number) =>
+      r.handle(
+        buildRequest({
+          type: 3,
+          mac,
+          xid: 5,
+          vendorClass: BIOS,
+          arch: 0,
+          requestedIp: '10.77.0.169',
+          serverId: '10.77.0.254',
+        }),
+        from67,
+        at,
+      ).event?.detail;
+    expect(ask('52:54:00:77:41:02', T0)).toBe('10.77.0.169 from 10.77.0.254');
+    // The same machine asking again (a retransmission) contests nothing.
+    expect(ask('52:54:00:77:41:02', T0 + 1_000)).toBe('10.77.0.169 from 10.77.0.254');
+    expect(ask('52:54:00:77:41:04', T0 + 1_500)).toBe(
+      '10.77.0.169 from 10.77.0.254, which 52:54:00:77:41:02 asked it for too: the router offered it to both and will refuse one (a refused UEFI machine stops at HTTP Boot; power it on again)',
+    );
+    // Long after, the address went to a new machine the usual way.
+    expect(ask('52:54:00:77:41:06', T0 + 60_000)).toBe('10.77.0.169 from 10.77.0.254');
+  });
+
   it('ignores non-PXE clients, REQUESTs on 67, relayed and off-subnet requests', () => {
     const r = proxyResponder();
     const plain = buildRequest({ type: 1, mac: '52:54:00:00:00:03', xid: 3 });

@@ -1,0 +1,29 @@
+/**
+ * ContestedAddresses notices, beside a router, two machines asking for one address moments apart.
+ * A router that does not hold its offers (dnsmasq) offers one free address to every machine that
+ * DISCOVERs before the first REQUESTs it; it then ACKs one and NAKs the others, and UEFI HTTP Boot
+ * gives up on a NAK. LabBoot sees only the REQUESTs, which is enough to tell the admin why.
+ */
+export class ContestedAddresses {
+  /** Address → the MAC that last asked for it and when; Maps iterate oldest insertion first. */
+  private readonly asked = new Map<string, { mac: string; at: number }>();
+
+  constructor(
+    private readonly windowMs: number,
+    private readonly maxAddresses: number,
+  ) {}
+
+  /** note records that `mac` asked for `ip` and returns another MAC that did within the window. */
+  note(ip: string, mac: string, now: number): string | undefined {
+    const before = this.asked.get(ip);
+    this.asked.delete(ip);
+    this.asked.set(ip, { mac, at: now });
+    if (this.asked.size > this.maxAddresses) {
+      const oldest = this.asked.keys().next().value;
+      if (oldest !== undefined) this.asked.delete(oldest);
+    }
+    return before !== undefined && before.mac !== mac && now - before.at <= this.windowMs
+      ? before.mac
+      : undefined;
+  }
+}
