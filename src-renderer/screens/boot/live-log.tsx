@@ -1,4 +1,4 @@
-import { memo, useMemo } from 'react';
+import { memo, useMemo, useState } from 'react';
 import type { BootStep } from '../../../src-shared/boot/events';
 import { stepOk } from '../../../src-shared/boot/steps';
 import { clientBootPath } from './client-boot-path';
@@ -26,8 +26,12 @@ function time(at: number): string {
   return timeFormat.format(at);
 }
 
-/** How many of a client's newest steps its timeline shows. */
-const shownSteps = 40;
+/**
+ * How many of a client's newest steps its timeline shows: a few, so twenty machines booting at
+ * once still fit a screen or two, or up to the whole loaded history when the admin asks for it.
+ */
+const collapsedSteps = 8;
+const expandedSteps = 200;
 
 /** reached says how far a client got per protocol: none, ok, or only failures. */
 function reached(
@@ -134,8 +138,9 @@ export function timelineKeys(steps: readonly BootStep[]): string[] {
 
 /** ClientRowView is one client's row; it renders again only when that client's steps change. */
 const ClientRowView = memo(function ClientRowView({ row: r }: { row: ClientRow }) {
+  const [expanded, setExpanded] = useState(false);
   const path = clientBootPath(r.steps);
-  const from = Math.max(0, r.steps.length - shownSteps);
+  const from = Math.max(0, r.steps.length - (expanded ? expandedSteps : collapsedSteps));
   const shown = r.steps.slice(from);
   const keys = timelineKeys(shown);
   return (
@@ -170,7 +175,14 @@ const ClientRowView = memo(function ClientRowView({ row: r }: { row: ClientRow }
             </li>
           ))}
         </ol>
-        {from > 0 && <p className="hint">{from} earlier steps of this client are not shown.</p>}
+        {(from > 0 || expanded) && (
+          <p className="hint">
+            {from > 0 && `${from} earlier steps of this client are not shown. `}
+            <button type="button" onClick={() => setExpanded(!expanded)}>
+              {expanded ? 'Show fewer steps' : 'Show earlier steps'}
+            </button>
+          </p>
+        )}
       </td>
     </tr>
   );

@@ -332,6 +332,20 @@ describe('the UI during a storm of 20 PXE clients', () => {
       await expect
         .poll(() => liveLogStepCount(bootPage), { timeout: 10_000 })
         .toBe(Math.min(events.length, 2000));
+      // Each client shows its newest steps; the rest are a click away, and a click folds them again.
+      const firstRow = bootPage
+        .getByRole('table', { name: 'Boot log by client' })
+        .locator('tbody tr')
+        .first();
+      const shownSteps = (): Promise<number> => firstRow.locator('ol.timeline > li').count();
+      expect(await shownSteps()).toBe(8);
+      const total = await liveLogStepCount(bootPage);
+      await firstRow.getByRole('button', { name: 'Show earlier steps' }).click();
+      expect(await shownSteps()).toBeGreaterThan(8);
+      expect(await liveLogStepCount(bootPage)).toBe(total);
+      await screenshotScreen(bootPage, join(shots, 'boot-storm-expanded.png'));
+      await firstRow.getByRole('button', { name: 'Show fewer steps' }).click();
+      expect(await shownSteps()).toBe(8);
     } finally {
       storm?.stop();
       await storm?.done;
