@@ -107,7 +107,8 @@ export function copyServedFiles(
 /**
  * startDnsmasqBeside runs the dnsmasq side of a round in `ns`: `labboot serve --dhcp off` on the
  * side TFTP port for HTTP (kernel, initrd, squashfs) and for fetching `files`, which are copied
- * into `dir/tftp` for dnsmasq's TFTP; then dnsmasq for DHCP + TFTP with addresses from `range`.
+ * into `dir/tftp` for dnsmasq's TFTP; then dnsmasq for DHCP + TFTP with addresses from `range`,
+ * started with `dnsmasqArgs` besides its config.
  */
 export async function startDnsmasqBeside(
   lab: NetnsLab,
@@ -117,6 +118,7 @@ export async function startDnsmasqBeside(
   image: string,
   files: ReadonlyMap<string, number>,
   range: readonly [string, string],
+  dnsmasqArgs: readonly string[] = [],
 ): Promise<{ labboot: LabProcess; dnsmasq: LabProcess }> {
   const labboot = await startServe(lab, ns, dataDir, [
     ...['--address', SERVER_IP, '--dhcp', 'off'],
@@ -129,6 +131,7 @@ export async function startDnsmasqBeside(
     '-k',
     `--conf-file=${dnsmasqConfig(dir, tftpRoot, range)}`,
     '--log-facility=-',
+    ...dnsmasqArgs,
   ]);
   await new Promise((r) => setTimeout(r, 500));
   if (dnsmasq.child.exitCode !== null) throw new Error(`dnsmasq: ${dnsmasq.stderr()}`);

@@ -2,7 +2,7 @@
  * Benchmark: many PXE clients powered on in the same second. For each server — the bundled
  * `labboot serve --dhcp full` on a store filled by `labboot sync`, and dnsmasq for DHCP + TFTP
  * serving the very files LabBoot served (dnsmasq-pxe.ts; kernel and initrd from LabBoot's HTTP in
- * both) — one client boots alone per firmware (the baseline), then N clients (BIOS iPXE ROM and
+ * both; no ping check, as LabBoot has none) — one client boots alone per firmware (the baseline), then N clients (BIOS iPXE ROM and
  * OVMF PXE, half and half) are spawned in one tight loop on one LAN bridge. Each client's time is
  * its spawn to the marker of a marker-only initramfs on its serial console. Prints per-client
  * times, median and max, max/single (goal <= 3x), how many booted, the labboot/dnsmasq ratio of
@@ -109,7 +109,11 @@ async function startServer(
     );
     return { labboot };
   }
-  return startDnsmasqBeside(lab, net.srv, dataDir, dir, IMAGE, servedOverTftp, RANGE);
+  // Like for like: LabBoot's full mode offers without pinging the address first, so its peer
+  // does too (dnsmasq's ping check holds all its DHCP up to 3 s per new address).
+  return startDnsmasqBeside(lab, net.srv, dataDir, dir, IMAGE, servedOverTftp, RANGE, [
+    '--no-ping',
+  ]);
 }
 
 /**
