@@ -306,9 +306,16 @@ describe.each(engines)('TFTP with the %s transfer engine', (engine) => {
   });
 
   describe('TFTP robustness', () => {
-    /** A server on quick timers (40 ms first timeout, 80 ms at most) recording each outcome. */
-    const quickServer = async (
-      timing: NonNullable<Parameters<typeof TftpServer.start>[0]['timing']>,
+    type ServerOptions = Parameters<typeof TftpServer.start>[0];
+    /** Timers far longer than any test: a packet is sent again only when the test makes it so. */
+    const SLOW = { initialTimeoutMs: 10_000, minTimeoutMs: 10_000, maxTimeoutMs: 10_000 };
+    /**
+     * A server on 127.0.0.1 over `root`, on quick timers (40 ms first timeout, 80 ms at most) unless
+     * `timing` says otherwise, recording each outcome.
+     */
+    const localServer = async (
+      timing: NonNullable<ServerOptions['timing']>,
+      extra: Pick<ServerOptions, 'maxTransfers'> = {},
     ): Promise<{ server: TftpServer; outcomes: TftpTransferEvent[] }> => {
       const outcomes: TftpTransferEvent[] = [];
       const server = await TftpServer.start({
@@ -319,6 +326,7 @@ describe.each(engines)('TFTP with the %s transfer engine', (engine) => {
         timing: { initialTimeoutMs: 40, minTimeoutMs: 40, maxTimeoutMs: 80, ...timing },
         onTransfer: (e) => outcomes.push(e),
         engine,
+        ...extra,
       });
       return { server, outcomes };
     };
@@ -326,14 +334,7 @@ describe.each(engines)('TFTP with the %s transfer engine', (engine) => {
     it('sends each of 21 blocks once when one ACK is duplicated (no Sorcerer’s Apprentice)', async () => {
       writeFileSync(join(root, 'sas.bin'), randomBytes(21 * 512 - 100));
       // Timeouts far longer than the test: any extra DATA can only come from the duplicated ACK.
-      const sas = await TftpServer.start({
-        address: '127.0.0.1',
-        port: 0,
-        resolver: directoryResolver(root),
-        maxBlksize: 1468,
-        timing: { initialTimeoutMs: 10_000, minTimeoutMs: 10_000, maxTimeoutMs: 10_000 },
-        engine,
-      });
+      const { server: sas } = await localServer(SLOW);
       const c = await RawClient.open();
       try {
         c.send({ op: 'rrq', filename: 'sas.bin', mode: 'octet', options: [] }, sas.port);
@@ -352,7 +353,7 @@ describe.each(engines)('TFTP with the %s transfer engine', (engine) => {
     });
 
     it('retransmits on timeout with backoff, then gives up and says so', async () => {
-      const { server: quick, outcomes } = await quickServer({ maxRetries: 2, lateAckWaitMs: 100 });
+      const { server: quick, outcomes } = await localServer({ maxRetries: 2, lateAckWaitMs: 100 });
       const c = await RawClient.open();
       try {
         c.send({ op: 'rrq', filename: 'small.bin', mode: 'octet', options: [] }, quick.port);
@@ -378,7 +379,7 @@ describe.each(engines)('TFTP with the %s transfer engine', (engine) => {
     });
 
     it('gives a client that never ACKs one retransmission of DATA 1, then frees its slot', async () => {
-      const { server: quick, outcomes } = await quickServer({ maxRetries: 5, lateAckWaitMs: 200 });
+      const { server: quick, outcomes } = await localServer({ maxRetries: 5, lateAckWaitMs: 200 });
       const c = await RawClient.open();
       try {
         c.send({ op: 'rrq', filename: 'small.bin', mode: 'octet', options: [] }, quick.port);
@@ -400,7 +401,7 @@ describe.each(engines)('TFTP with the %s transfer engine', (engine) => {
 
     it('still resumes when the client’s ACK comes after the last retransmission of DATA 1', async () => {
       // 5 % loss: both ACKs of DATA 1 were lost and the client resends its ACK on its own timer.
-      const { server: late, outcomes } = await quickServer({ lateAckWaitMs: 600 });
+      const { server: late, outcomes } = await localServer({ lateAckWaitMs: 600 });
       const c = await RawClient.open();
       try {
         c.send({ op: 'rrq', filename: 'one-block.bin', mode: 'octet', options: [] }, late.port);
@@ -420,7 +421,7 @@ describe.each(engines)('TFTP with the %s transfer engine', (engine) => {
 
     it('still resumes when an ACK comes after the last retransmission of a later block', async () => {
       // atftp re-ACKs a repeated DATA once, then ignores repeats until 5 s of silence.
-      const { server: late, outcomes } = await quickServer({ maxRetries: 2, lateAckWaitMs: 600 });
+      const { server: late, outcomes } = await localServer({ maxRetries: 2, lateAckWaitMs: 600 });
       const c = await RawClient.open();
       try {
         c.send({ op: 'rrq', filename: 'one-block.bin', mode: 'octet', options: [] }, late.port);
@@ -438,7 +439,7 @@ describe.each(engines)('TFTP with the %s transfer engine', (engine) => {
     });
 
     it('says the client may have the whole file when only the last ACK never came', async () => {
-      const { server: quick, outcomes } = await quickServer({ maxRetries: 2, lateAckWaitMs: 100 });
+      const { server: quick, outcomes } = await localServer({ maxRetries: 2, lateAckWaitMs: 100 });
       const c = await RawClient.open();
       try {
         c.send({ op: 'rrq', filename: 'one-block.bin', mode: 'octet', options: [] }, quick.port);
@@ -459,17 +460,7 @@ describe.each(engines)('TFTP with the %s transfer engine', (engine) => {
     });
 
     it('makes room for a new request by ending the oldest one nobody has acknowledged', async () => {
-      const outcomes: TftpTransferEvent[] = [];
-      const limited = await TftpServer.start({
-        address: '127.0.0.1',
-        port: 0,
-        resolver: directoryResolver(root),
-        maxBlksize: 1468,
-        maxTransfers: 2,
-        timing: { initialTimeoutMs: 10_000, minTimeoutMs: 10_000, maxTimeoutMs: 10_000 },
-        onTransfer: (e) => outcomes.push(e),
-        engine,
-      });
+      const { server: limited, outcomes } = await localServer(SLOW, { maxTransfers: 2 });
       const clients = await Promise.all([RawClient.open(), RawClient.open(), RawClient.open()]);
       const [live, silent, late] = clients as [RawClient, RawClient, RawClient];
       try {
@@ -496,15 +487,7 @@ describe.each(engines)('TFTP with the %s transfer engine', (engine) => {
     });
 
     it('serves exactly maxTransfers live clients at once and tells the next one it is busy', async () => {
-      const limited = await TftpServer.start({
-        address: '127.0.0.1',
-        port: 0,
-        resolver: directoryResolver(root),
-        maxBlksize: 1468,
-        maxTransfers: 2,
-        timing: { initialTimeoutMs: 10_000, minTimeoutMs: 10_000, maxTimeoutMs: 10_000 },
-        engine,
-      });
+      const { server: limited } = await localServer(SLOW, { maxTransfers: 2 });
       const clients = await Promise.all([RawClient.open(), RawClient.open(), RawClient.open()]);
       try {
         for (const [i, c] of clients.entries()) {
@@ -529,16 +512,7 @@ describe.each(engines)('TFTP with the %s transfer engine', (engine) => {
     });
 
     it('ends transfers in flight when the server stops, and reports them', async () => {
-      const outcomes: TftpTransferEvent[] = [];
-      const stopping = await TftpServer.start({
-        address: '127.0.0.1',
-        port: 0,
-        resolver: directoryResolver(root),
-        maxBlksize: 1468,
-        timing: { initialTimeoutMs: 10_000, minTimeoutMs: 10_000, maxTimeoutMs: 10_000 },
-        onTransfer: (e) => outcomes.push(e),
-        engine,
-      });
+      const { server: stopping, outcomes } = await localServer(SLOW);
       const c = await RawClient.open();
       try {
         c.send({ op: 'rrq', filename: 'big.bin', mode: 'octet', options: [] }, stopping.port);
