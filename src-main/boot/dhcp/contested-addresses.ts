@@ -1,3 +1,5 @@
+import { rememberNewest } from './remember-newest';
+
 /**
  * ContestedAddresses notices, beside a router, two machines asking for one address moments apart.
  * A router that does not hold its offers (dnsmasq) offers one free address to every machine that
@@ -5,7 +7,7 @@
  * gives up on a NAK. LabBoot sees only the REQUESTs, which is enough to tell the admin why.
  */
 export class ContestedAddresses {
-  /** Address → the MAC that last asked for it and when; Maps iterate oldest insertion first. */
+  /** Address → the MAC that last asked for it and when, newest last. */
   private readonly asked = new Map<string, { mac: string; at: number }>();
 
   constructor(
@@ -16,12 +18,7 @@ export class ContestedAddresses {
   /** note records that `mac` asked for `ip` and returns another MAC that did within the window. */
   note(ip: string, mac: string, now: number): string | undefined {
     const before = this.asked.get(ip);
-    this.asked.delete(ip);
-    this.asked.set(ip, { mac, at: now });
-    if (this.asked.size > this.maxAddresses) {
-      const oldest = this.asked.keys().next().value;
-      if (oldest !== undefined) this.asked.delete(oldest);
-    }
+    rememberNewest(this.asked, ip, { mac, at: now }, this.maxAddresses);
     return before !== undefined && before.mac !== mac && now - before.at <= this.windowMs
       ? before.mac
       : undefined;

@@ -1,3 +1,5 @@
+import { rememberNewest } from './remember-newest';
+
 /**
  * MacLogThrottle lets one boot-log line per client MAC through per window: a client left without
  * an answer retries its DISCOVER every few seconds, and one line saying why is enough. It remembers
@@ -17,12 +19,7 @@ export class MacLogThrottle {
   shouldLog(mac: string, now: number): boolean {
     const last = this.logged.get(mac);
     if (last !== undefined && now - last < this.windowMs) return false;
-    this.logged.delete(mac);
-    this.logged.set(mac, now);
-    if (this.logged.size > this.maxMacs) {
-      const oldest = this.logged.keys().next().value;
-      if (oldest !== undefined) this.logged.delete(oldest);
-    }
+    rememberNewest(this.logged, mac, now, this.maxMacs);
     return true;
   }
 }

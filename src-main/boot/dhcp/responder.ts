@@ -229,10 +229,11 @@ export class DhcpResponder {
         if (!ip || !inSubnet(ip, this.config.subnet))
           return { ignored: 'proxy mode answers only DISCOVER on 67' };
         const other = this.contested.note(ip, mac, now);
+        const asked = `${ip} from ${server ?? 'the router'}`;
         const detail =
           other === undefined
-            ? `${ip} from ${server ?? 'the router'}`
-            : `${ip} from ${server ?? 'the router'}, which ${other} asked it for too: the router offered it to both and will refuse one (a refused UEFI machine stops at HTTP Boot; power it on again)`;
+            ? asked
+            : `${asked}, which ${other} asked it for too: the router offered it to both and will refuse one (a refused UEFI machine stops at HTTP Boot; power it on again)`;
         return {
           ignored: 'proxy mode answers only DISCOVER on 67',
           event: this.ev(mac, ip, 'proxy-client-address', detail),
