@@ -20,6 +20,7 @@ import {
 import { labbootBin, repoRoot } from '../../../helpers/console-process';
 import { runBundledCli } from '../../../helpers/run-bundled-cli';
 import { makeTempDir } from '../../../helpers/temp-dir';
+import { until } from '../../../helpers/until';
 import type { MachinesView } from '../../../../src-shared/contract/machines';
 
 if (!canUseNetns())
@@ -39,15 +40,6 @@ const inRange = (addr: string): boolean => {
   const last = Number(d);
   return `${a}.${b}.${c}` === SUBNET && last >= FIRST && last <= LAST;
 };
-
-/** until polls `check` every 100 ms and fails after `ms`, saying what it waited for. */
-async function until(what: string, ms: number, check: () => boolean): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 /** A DHCP line of serve's output: `<at> dhcp <mac> <stage> <detail>`. */
 interface DhcpLine {

@@ -16,6 +16,7 @@ import type { ClientArgs } from '../../../helpers/netns/dhcp-client-cli';
 import { labbootBin, repoRoot } from '../../../helpers/console-process';
 import { runBundledCli } from '../../../helpers/run-bundled-cli';
 import { makeTempDir } from '../../../helpers/temp-dir';
+import { until } from '../../../helpers/until';
 import { MessageType } from '../../../../src-main/boot/dhcp/options';
 
 if (!canUseNetns())
@@ -28,15 +29,6 @@ const CONTESTED = `${SUBNET}.169`;
 const HTTP_PORT = 15253;
 const HOLDER = '52:54:00:77:41:04';
 const REFUSED = '52:54:00:77:41:02';
-
-/** until polls `check` every 100 ms and fails after `ms`, saying what it waited for. */
-async function until(what: string, ms: number, check: () => boolean): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 interface LogRow {
   readonly protocol: string;
