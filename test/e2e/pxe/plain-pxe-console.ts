@@ -13,7 +13,8 @@
 import { appendFileSync, existsSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 
-const SHELL_PROMPT = 'for the iPXE command line';
+/** The ROM's banner line that offers Ctrl-B. */
+const BANNER = 'for the iPXE command line';
 const PROMPT = 'iPXE>';
 const COMMANDS = ['set user-class PXEClient', 'autoboot'];
 /** How long one character's echo may take before the line is typed again. */
@@ -55,7 +56,7 @@ class Typist {
 
   saw(text: string): void {
     this.seen = (this.seen + text).slice(-4096);
-    if (this.state === 'wait-banner' && this.seen.includes(SHELL_PROMPT)) {
+    if (this.state === 'wait-banner' && this.seen.includes(BANNER)) {
       this.state = 'wait-prompt';
       this.seen = '';
       this.socket.write('\x02');
@@ -89,7 +90,6 @@ class Typist {
     // Enter was sent: wait for the command's output to bring the prompt back.
     if (!this.seen.includes(PROMPT)) return;
     this.command += 1;
-    if (this.command >= COMMANDS.length) return this.stop();
     this.startLine();
   }
 
