@@ -2,9 +2,10 @@
  * Benchmark: many PXE clients powered on in the same second. For each server — the bundled
  * `labboot serve --dhcp full` on a store filled by `labboot sync`, and dnsmasq for DHCP + TFTP
  * serving the very files LabBoot served (dnsmasq-pxe.ts; kernel and initrd from LabBoot's HTTP in
- * both; no ping check, as LabBoot has none) — one client boots alone per firmware (the baseline), then N clients (BIOS iPXE ROM and
- * OVMF PXE, half and half) are spawned in one tight loop on one LAN bridge. Each client's time is
- * its spawn to the marker of a marker-only initramfs on its serial console. Prints per-client
+ * both; no ping check, as LabBoot has none) — one client boots alone per firmware (the baseline),
+ * then N clients (BIOS iPXE ROM and OVMF PXE, half and half) are spawned in one tight loop on one
+ * LAN bridge. Each client's time is its spawn to the marker of a marker-only initramfs on its
+ * serial console. Prints per-client
  * times, median and max, max/single (goal <= 3x), how many booted, the labboot/dnsmasq ratio of
  * the storm's median and max, serve's event-loop delay summary, and whether every MAC's boot-log
  * timeline is its own. The servers alternate order per round (LabBoot first in round 1, so
@@ -15,8 +16,9 @@
  * give up before the router answers them, whatever LabBoot does. `--router-no-ping` turns that
  * check off, to see LabBoot's side alone.
  * Run as root after `npx electron-vite build`:
- * `npx tsx test/bench/many-clients.ts [clients=20] [rounds=1] [--proxy [--router-no-ping]] [--loaded]`;
- * `--loaded` reports even when other work loads the machine (figures are then upper bounds).
+ * `npx tsx test/bench/many-clients.ts [clients=20] [rounds=1] [--proxy [--router-no-ping]]
+ * [--loaded]`; `--loaded` reports even when other work loads the machine (figures are then upper
+ * bounds).
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
