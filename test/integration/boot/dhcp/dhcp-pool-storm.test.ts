@@ -17,7 +17,7 @@ import {
   startUdhcpc,
   writeLeaseScript,
 } from '../../../helpers/netns/udhcpc';
-import { labbootBin, repoRoot } from '../../../helpers/console-process';
+import { startServe } from '../../../e2e/pxe/serve-process';
 import { runBundledCli } from '../../../helpers/run-bundled-cli';
 import { makeTempDir } from '../../../helpers/temp-dir';
 import { until } from '../../../helpers/until';
@@ -78,23 +78,17 @@ describe('full DHCP: 20 clients, a pool of 10, and a restart mid-storm', () => {
   const clients: LabProcess[] = [];
   let script = '';
 
-  const startServe = async (dataDir: string): Promise<LabProcess> => {
-    const serve = lab.run(
+  const startServeOn = (dataDir: string): Promise<LabProcess> =>
+    startServe(
+      lab,
       srv,
-      process.execPath,
+      dataDir,
       [
-        labbootBin,
-        ...['--data', dataDir, 'serve', '--interface', 'br0', '--dhcp', 'full'],
+        ...['--interface', 'br0', '--dhcp', 'full'],
         ...['--range', RANGE, '--tftp-port', '1069', '--http-port', '15252'],
       ],
-      { cwd: repoRoot, env: { ...process.env, NO_COLOR: '1' } },
+      { timeoutMs: 25_000 },
     );
-    await until('serve to start', 25_000, () => {
-      if (serve.child.exitCode !== null) throw new Error(`serve exited: ${serve.stderr()}`);
-      return serve.stderr().includes('LabBoot serving:');
-    });
-    return serve;
-  };
 
   beforeAll(() => {
     srv = lab.ns('srv');
@@ -119,7 +113,7 @@ describe('full DHCP: 20 clients, a pool of 10, and a restart mid-storm', () => {
 
   it('leases 10 distinct addresses, says "pool exhausted" once per waiting client, and keeps every lease across a restart', async () => {
     const data = join(tmp.path, 'steady');
-    let serve = await startServe(data);
+    let serve = await startServeOn(data);
     const started = Date.now();
     for (const ns of clientNs) clients.push(startUdhcpc(lab, ns, 'eth0', script, RETRY_S));
     expect(Date.now() - started).toBeLessThan(1000);
@@ -166,7 +160,7 @@ describe('full DHCP: 20 clients, a pool of 10, and a restart mid-storm', () => {
     await lab.stop(serve);
     expect(serve.child.exitCode).toBe(0);
     const firstOut = serve.stdout();
-    serve = await startServe(data);
+    serve = await startServeOn(data);
     // Only the new serve can answer from here on.
     const mark = bound.map((i) => leaseLines(clients[i] as LabProcess).length);
     // Three of them start afresh (a reboot: DISCOVER without an address), the rest renew.

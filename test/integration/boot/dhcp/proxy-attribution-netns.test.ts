@@ -13,7 +13,8 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { NetnsLab, canUseNetns, ip, type LabProcess } from '../../../helpers/netns/netns-lab';
 import type { ClientArgs } from '../../../helpers/netns/dhcp-client-cli';
-import { labbootBin, repoRoot } from '../../../helpers/console-process';
+import { repoRoot } from '../../../helpers/console-process';
+import { startServe } from '../../../e2e/pxe/serve-process';
 import { runBundledCli } from '../../../helpers/run-bundled-cli';
 import { makeTempDir } from '../../../helpers/temp-dir';
 import { until } from '../../../helpers/until';
@@ -91,20 +92,22 @@ describe('proxy DHCP: an address the router offered to two machines', () => {
       if (name === 'holder') holder = ns;
       else refused = ns;
     }
-    serve = lab.run(
+    serve = await startServe(
+      lab,
       srv,
-      process.execPath,
+      data,
       [
-        labbootBin,
-        ...['--data', data, 'serve', '--interface', 'br0', '--dhcp', 'proxy'],
-        ...['--tftp-port', '69', '--http-port', String(HTTP_PORT)],
+        '--interface',
+        'br0',
+        '--dhcp',
+        'proxy',
+        '--tftp-port',
+        '69',
+        '--http-port',
+        String(HTTP_PORT),
       ],
-      { cwd: repoRoot, env: { ...process.env, NO_COLOR: '1' } },
+      { timeoutMs: 25_000 },
     );
-    await until('serve to start', 25_000, () => {
-      if (serve?.child.exitCode !== null) throw new Error(`serve exited: ${serve?.stderr()}`);
-      return serve.stderr().includes('LabBoot serving:');
-    });
   }, 60_000);
 
   afterAll(async () => {
