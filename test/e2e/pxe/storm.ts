@@ -197,9 +197,10 @@ const isAddress = (ip: string | null): ip is string => ip !== null && ip !== '0.
 
 /**
  * checkTimelines judges the rows written since the storm began. Each MAC needs an address (from
- * its DHCP steps, or `leased`) and a DHCP step first, then its kernel and initrd over HTTP (TFTP steps allowed between), all carrying
- * its MAC; no two MACs may share an address; and every TFTP or HTTP row from a client's address
- * must carry that client's MAC (none another's, none unattributed).
+ * its DHCP steps, or `leased`) and a DHCP step first, then its kernel and initrd over HTTP (TFTP
+ * steps allowed between), all carrying its MAC; no two MACs may share an address; and every TFTP
+ * or HTTP row from a client's address must carry that client's MAC (none another's, none
+ * unattributed).
  */
 export function checkTimelines(
   rows: readonly LogRow[],
