@@ -8,7 +8,8 @@
  * descriptor still names `labboot.log` (another process may have rotated it) and reopens if not; a
  * line written in that short window lands in `labboot.log.1`, never nowhere. Rotation is renames
  * only, done by whoever finds the file full while holding `labboot.log.lock` (created exclusively);
- * a process that cannot take the lock just appends, so the cap is soft by a few lines.
+ * a process that cannot take the lock waits briefly for that rotation, then appends, so the cap is
+ * soft only when the rotating process stalls.
  */
 import {
   closeSync,
@@ -38,6 +39,14 @@ export interface LogFileOptions {
 
 /** A rotation lock older than this was left by a process that died while rotating. */
 const staleLockMs = 10_000;
+/**
+ * A writer that finds another process rotating waits up to this long for its renames (well under
+ * a millisecond unless that process is descheduled), so its line goes to the new file instead of
+ * past the cap of the full one. Only a lock younger than `freshLockMs` is waited for.
+ */
+const rotationWaitMs = 20;
+const freshLockMs = 1_000;
+const pause = new Int32Array(new SharedArrayBuffer(4));
 
 function errorCode(error: unknown): string | undefined {
   return (error as { code?: string } | null)?.code;
@@ -145,7 +154,7 @@ export class LogFile implements Disposable {
    */
   private rotate(incoming: number): boolean {
     const lock = `${this.path}.lock`;
-    if (!this.takeLock(lock)) return false;
+    if (!this.takeLock(lock)) return this.awaitRotation(lock);
     try {
       const size = statSync(this.path, { throwIfNoEntry: false })?.size ?? 0;
       if (size + incoming <= this.maxBytes) return true;
@@ -167,6 +176,17 @@ export class LogFile implements Disposable {
       } catch {
         // Already removed as stale by another process: nothing to give back.
       }
+    }
+  }
+
+  /** awaitRotation waits briefly for a fresh lock to go; true when it went (the file changed). */
+  private awaitRotation(lock: string): boolean {
+    const deadline = Date.now() + rotationWaitMs;
+    for (;;) {
+      const mtime = statSync(lock, { throwIfNoEntry: false })?.mtimeMs;
+      if (mtime === undefined) return true;
+      if (Date.now() - mtime > freshLockMs || Date.now() >= deadline) return false;
+      Atomics.wait(pause, 0, 0, 1);
     }
   }
 
